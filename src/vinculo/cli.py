@@ -1,0 +1,352 @@
+"""The ``vinculo`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from vinculo.ingest.mapping import MappingError
+from vinculo.ingest.pipeline import ImportFailed, run_import
+from vinculo.sharing.directory import (
+    DirectoryError,
+    add_agency,
+    add_user,
+    list_agencies,
+    list_users,
+)
+from vinculo.store.db import get_engine, migrate
+
+app = typer.Typer(
+    help="vinculo: cross-matching and lawful sharing of criminal intelligence.",
+    no_args_is_help=True,
+)
+agencies_app = typer.Typer(help="Agencies on this installation.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(users_app, name="users")
+
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    )
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or migrate it to the newest schema."""
+    revision = migrate(get_engine())
+    out.print(f"database ready at revision {revision}: {get_engine().url.render_as_string()}")
+
+
+@agencies_app.command("add")
+def agencies_add(
+    code: Annotated[str, typer.Argument(help="e.g. CO-DIJIN")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 code or name")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="police, prosecution, judiciary, penitentiary, customs, fiu, ministry, "
+            "regional_body"
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="Full name of the agency")],
+    network: Annotated[list[str] | None, typer.Option(help="Network membership (repeat)")] = None,
+    contact: Annotated[list[str] | None, typer.Option(help="market=contact point (repeat)")] = None,
+) -> None:
+    """Add an agency."""
+    contacts: dict[str, str] = {}
+    for item in contact or []:
+        if "=" not in item:
+            raise fail(
+                f"--contact {item!r}: write market=contact, e.g. drugs=antinarcoticos@example.org"
+            )
+        market, value = item.split("=", 1)
+        contacts[market.strip()] = value.strip()
+    try:
+        with get_engine().begin() as conn:
+            info = add_agency(conn, code, name, country, kind, network or [], contacts)
+    except DirectoryError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"added agency {info.code} ({info.name}, {info.country}, {info.kind.value})")
+
+
+@agencies_app.command("list")
+def agencies_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List agencies."""
+    with get_engine().connect() as conn:
+        agencies = list_agencies(conn)
+    if as_json:
+        out.print_json(
+            json.dumps(
+                [
+                    {
+                        "code": a.code,
+                        "name": a.name,
+                        "country": a.country,
+                        "kind": a.kind.value,
+                        "networks": [n.value for n in a.networks],
+                        "contact_points": a.contact_points,
+                    }
+                    for a in agencies
+                ]
+            )
+        )
+        return
+    table = Table("code", "name", "country", "kind", "networks")
+    for a in agencies:
+        table.add_row(
+            a.code, a.name, a.country, a.kind.value, ", ".join(n.value for n in a.networks)
+        )
+    out.print(table)
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    role: Annotated[
+        list[str],
+        typer.Option(
+            help="Role (repeat): analyst, investigator, prosecutor, prison_officer, "
+            "liaison_officer, supervisor, administrator, dpo"
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    email: Annotated[str | None, typer.Option()] = None,
+    locale: Annotated[str | None, typer.Option(help="es, pt, en or fr")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Read from standard input when omitted", hidden=True)
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Add a user. The password is read from standard input (--password-stdin) or prompted for."""
+    if password is None:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        with get_engine().begin() as conn:
+            user = add_user(conn, username, agency, password, role, name, email, locale)
+    except DirectoryError as exc:
+        raise fail(str(exc)) from None
+    out.print(
+        f"added user {user.username} ({user.agency}; {', '.join(r.value for r in user.roles)})"
+    )
+
+
+@users_app.command("list")
+def users_list(agency: Annotated[str | None, typer.Option()] = None) -> None:
+    """List users."""
+    with get_engine().connect() as conn:
+        users = list_users(conn, agency)
+    table = Table("username", "agency", "roles", "active")
+    for u in users:
+        table.add_row(
+            u.username,
+            u.agency,
+            ", ".join(r.value for r in u.roles),
+            "yes" if u.is_active else "no",
+        )
+    out.print(table)
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="CSV, XLSX or FtM JSON lines file")],
+    agency: Annotated[str, typer.Option(help="Owner agency code")],
+    schema: Annotated[
+        str | None,
+        typer.Option(help="Schema of the rows (default Person) when no mapping is given"),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML mapping file (docs/mapping.md)")
+    ] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, xlsx or ftm (default: from the file name)")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet name")] = None,
+    market: Annotated[
+        list[str] | None, typer.Option(help="Criminal market for rows that name none (repeat)")
+    ] = None,
+    handling_code: Annotated[str | None, typer.Option(help="H0-H3 for rows that give none")] = None,
+    evaluation: Annotated[
+        str | None, typer.Option(help="Source evaluation (e.g. B2) for rows that give none")
+    ] = None,
+    subject_category: Annotated[
+        str | None, typer.Option(help="Data-subject category for people rows that give none")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check and preview; write nothing")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write the JSON report here")] = None,
+) -> None:
+    """Import an agency's file. Running the same import again resumes it or changes nothing."""
+    defaults: dict[str, Any] = {}
+    if market:
+        defaults["markets"] = market
+    if handling_code:
+        defaults["handling_code"] = handling_code
+    if evaluation:
+        defaults["source_evaluation"] = evaluation
+    if subject_category:
+        defaults["subject_category"] = subject_category
+    with _progress() as progress:
+        task = progress.add_task(f"import {path.name}", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total or None)
+
+        try:
+            result = run_import(
+                path,
+                agency,
+                schema=schema,
+                mapping_path=mapping,
+                file_format=file_format,
+                sheet=sheet,
+                dry_run=dry_run,
+                defaults=defaults,
+                progress=tick,
+            )
+        except (ImportFailed, MappingError) as exc:
+            raise fail(str(exc)) from None
+    data = result.to_dict()
+    if report:
+        report.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    verb = "would write" if dry_run else "wrote"
+    out.print(
+        f"{path.name}: read {result.rows_read} rows, {verb} {result.entities_written} entities, "
+        f"rejected {result.rows_rejected}, flagged {result.rows_flagged}"
+        + (f" (resumed after line {result.resumed_from_line})" if result.resumed_from_line else "")
+    )
+    for problem in result.problems[:20]:
+        out.print(
+            f"  line {problem.line}, {problem.column or '-'}: "
+            f"{problem.reason} [{problem.severity}]",
+            highlight=False,
+        )
+    if len(result.problems) > 20:
+        out.print(
+            f"  … {len(result.problems) - 20} more problems"
+            + (f" in {report}" if report else " (use --report)")
+        )
+    if result.unmapped_columns:
+        out.print(f"  columns not imported: {', '.join(result.unmapped_columns)}")
+    if dry_run and result.preview:
+        for item in result.preview[:5]:
+            out.print(
+                f"  preview line {item['line']}: {item['schema']} {item['caption']}",
+                highlight=False,
+            )
+
+
+@app.command()
+def export(
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    file_format: Annotated[str, typer.Option("--format", help="ftm, csv or xlsx")] = "ftm",
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file")] = Path(
+        "export.jsonl"
+    ),
+) -> None:
+    """Export one agency's records."""
+    from vinculo.export import FORMATS, export_agency
+
+    if file_format not in FORMATS:
+        raise fail(f"unknown format {file_format!r}; one of {', '.join(FORMATS)}")
+    count = export_agency(get_engine(), agency, file_format, output)
+    out.print(f"exported {count} entities of {agency} to {output}")
+
+
+@app.command()
+def generate(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Directory to write the scenario to")
+    ] = Path("var/scenario"),
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data)")] = 1,
+    scale: Annotated[int, typer.Option(help="Approximate number of person records")] = 5000,
+) -> None:
+    """Generate the synthetic EU–LAC scenario with its ground truth."""
+    from vinculo.demo import generate as generate_scenario
+
+    with _progress() as progress:
+        tasks: dict[str, Any] = {}
+
+        def tick(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
+
+        manifest = generate_scenario(output, seed=seed, scale=scale, progress=tick)
+    out.print(f"scenario written to {output} (seed {seed}, scale {scale})")
+    _ = manifest
+
+
+@app.command()
+def demo(
+    scale: Annotated[int, typer.Option(help="Approximate number of person records")] = 5000,
+    seed: Annotated[int, typer.Option()] = 1,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """Set up a demo installation: scenario, agencies, imports, one user per agency; then serve."""
+    from vinculo.demo.install import install_demo
+
+    with _progress() as progress:
+        task = progress.add_task("demo", total=None)
+
+        def tick(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=total or None)
+
+        result = install_demo(get_engine(), seed=seed, scale=scale, progress=tick)
+    table = Table("agency", "username", "password", title="demo users (one per agency)")
+    for user in result.users:
+        table.add_row(user.agency, user.username, user.password)
+    out.print(table)
+    out.print(
+        f"{result.entities} entities imported from {result.files} files; "
+        f"{result.rows_rejected} rows rejected, {result.rows_flagged} flagged"
+    )
+    if serve_after:
+        serve(host=host, port=port)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the REST API (OpenAPI at /api/v1/docs)."""
+    import uvicorn
+
+    from vinculo.api import create_app
+
+    out.print(f"vinculo on http://{host}:{port}  (API docs: http://{host}:{port}/api/v1/docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,412 @@
+"""Turning one source row into records: mapping, cleaning, metadata, and the problems found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from vinculo import identifiers as ids
+from vinculo.ingest.mapping import Mapping, PropertySpec
+from vinculo.ingest.readers import Row
+from vinculo.model.metadata import (
+    CriminalMarket,
+    HandlingCode,
+    IntelligenceMeta,
+    SubjectCategory,
+    default_review_by,
+    parse_evaluation,
+)
+from vinculo.model.normalise import CleaningContext, ValueRow, clean_value, is_formula
+from vinculo.model.records import Problem, Record, make_entity_id
+from vinculo.model.schemata import get_model
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "si", "sí", "sim", "oui", "x"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "nao", "não", "non", ""})
+MARKET_ALIASES = {
+    "narcotrafico": "drugs",
+    "narcotráfico": "drugs",
+    "trafico de drogas": "drugs",
+    "thb": "human_trafficking",
+    "trata de personas": "human_trafficking",
+    "trafico de migrantes": "migrant_smuggling",
+    "armas": "firearms",
+    "lavado de activos": "money_laundering",
+    "lavagem de dinheiro": "money_laundering",
+    "corrupcion": "corruption",
+    "corrupção": "corruption",
+    "ciberdelito": "cybercrime",
+    "delitos ambientales": "environmental_crime",
+    "bienes culturales": "cultural_goods",
+}
+
+
+@dataclass(slots=True)
+class MappedRow:
+    line: int
+    records: list[Record] = field(default_factory=list)
+    values: dict[str, list[ValueRow]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: The id of the row's main entity, when it could be derived (links quarantine to entity).
+    entity_key: str | None = None
+
+    @property
+    def rejected(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    @property
+    def flagged(self) -> bool:
+        return not self.rejected and any(p.severity == "warning" for p in self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyContext:
+    code: str
+    country: str
+    review_years: int = 3
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    #: Metadata given on the command line, applied where the row says nothing.
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+def _spec_values(spec: PropertySpec, row: dict[str, str]) -> list[tuple[str | None, str]]:
+    """(column, raw value) pairs for a property spec, splitting multi-value cells."""
+    if spec.literal:
+        return [(None, v) for v in spec.literal]
+    cells = [(c, row.get(c, "") or "") for c in spec.columns]
+    if spec.join is not None:
+        joined = spec.join.join(v.strip() for _, v in cells if v.strip())
+        return [(cells[0][0] if cells else None, joined)] if joined else []
+    out: list[tuple[str | None, str]] = []
+    for column, value in cells:
+        if spec.split:
+            out.extend((column, part) for part in value.split(spec.split) if part.strip())
+        elif value.strip():
+            out.append((column, value))
+    return out
+
+
+class RowMapper:
+    def __init__(self, mapping: Mapping, agency: AgencyContext) -> None:
+        self.mapping = mapping
+        self.agency = agency
+        self.model = get_model()
+
+    # -- metadata -----------------------------------------------------------------------------
+    def _meta(self, row: dict[str, str], line: int, problems: list[Problem]) -> IntelligenceMeta:
+        raw: dict[str, list[tuple[str | None, str]]] = {
+            key: _spec_values(spec, row) for key, spec in self.mapping.meta.items()
+        }
+        defaults = self.agency.defaults
+        changes: dict[str, Any] = {}
+
+        def first(key: str) -> tuple[str | None, str] | None:
+            values = raw.get(key) or []
+            if values:
+                return values[0]
+            if key in defaults and defaults[key] not in (None, "", []):
+                return (None, str(defaults[key]))
+            return None
+
+        markets: list[CriminalMarket] = []
+        market_values = raw.get("markets") or [(None, m) for m in (defaults.get("markets") or [])]
+        for column, value in market_values:
+            key = ids.fold_name(value).replace(" ", "_")
+            key = MARKET_ALIASES.get(ids.fold_name(value), key)
+            try:
+                markets.append(CriminalMarket(key))
+            except ValueError:
+                problems.append(Problem(line, column, value, "unknown criminal market", "warning"))
+        changes["markets"] = tuple(dict.fromkeys(markets))
+        if (got := first("handling_code")) is not None:
+            column, value = got
+            try:
+                changes["handling_code"] = HandlingCode(value.strip().upper())
+            except ValueError:
+                # The most protective reading of an unreadable handling code is H3 with no
+                # further use until the owner says otherwise.
+                changes["handling_code"] = HandlingCode.H3
+                changes["handling_text"] = f"Unreadable handling code {value!r} in source"
+                problems.append(
+                    Problem(line, column, value, "unknown handling code (H0-H3)", "warning")
+                )
+        if (got := first("handling_text")) is not None:
+            changes["handling_text"] = got[1].strip()
+        if (got := first("source_evaluation")) is not None:
+            column, value = got
+            try:
+                reliability, credibility = parse_evaluation(value)
+                changes["source_reliability"] = reliability
+                changes["information_credibility"] = credibility
+            except ValueError as exc:
+                problems.append(Problem(line, column, value, str(exc), "warning"))
+        if (got := first("subject_category")) is not None:
+            column, value = got
+            try:
+                changes["subject_category"] = SubjectCategory(
+                    ids.fold_name(value).replace(" ", "_")
+                )
+            except ValueError:
+                problems.append(
+                    Problem(line, column, value, "unknown data-subject category", "warning")
+                )
+        if (got := first("minor")) is not None:
+            column, value = got
+            word = value.strip().casefold()
+            if word in TRUE_WORDS:
+                changes["minor"] = True
+            elif word not in FALSE_WORDS:
+                # Unclear: protect as a minor, and ask for correction.
+                changes["minor"] = True
+                problems.append(Problem(line, column, value, "minor flag is not yes/no", "warning"))
+        if (got := first("source_ref")) is not None:
+            changes["source_ref"] = got[1].strip()
+        review = None
+        if (got := first("review_by")) is not None:
+            date = ids.parse_date(got[1])
+            if date.valid and date.precision == "day" and date.value:
+                review = dt.date.fromisoformat(date.value)
+            else:
+                problems.append(
+                    Problem(line, got[0], got[1], "review-by is not a full date", "warning")
+                )
+        changes["review_by"] = review or default_review_by(
+            self.agency.today, self.agency.review_years
+        )
+        return IntelligenceMeta(agency=self.agency.code, **changes)
+
+    # -- tabular rows ---------------------------------------------------------------------------
+    def map_row(self, row: Row) -> MappedRow:
+        out = MappedRow(row.line)
+        for column, reason in row.errors:
+            out.problems.append(Problem(row.line, column, None, reason, "error"))
+        if out.rejected:
+            return out
+        for column, value in row.values.items():
+            if is_formula(value.strip()):
+                out.problems.append(
+                    Problem(
+                        row.line, column, value, "spreadsheet formula instead of a value", "error"
+                    )
+                )
+        meta = self._meta(row.values, row.line, out.problems)
+        ids_by_name: dict[str, str] = {}
+        keys_by_name: dict[str, str] = {}
+        for spec in self.mapping.entities:
+            if spec.keys:
+                key_parts = [row.values.get(k, "").strip() for k in spec.keys]
+                if not any(key_parts):
+                    if spec is self.mapping.entities[0]:
+                        out.problems.append(
+                            Problem(row.line, spec.keys[0], "", "empty key column", "error")
+                        )
+                        return out
+                    continue
+                source_key = "|".join(key_parts)
+                if spec is not self.mapping.entities[0]:
+                    source_key = f"{spec.name}:{source_key}"
+            else:
+                digest = hashlib.sha1(
+                    "\x1f".join(f"{k}={v}" for k, v in sorted(row.values.items())).encode(),
+                    usedforsecurity=False,
+                )
+                source_key = f"{spec.name}:{digest.hexdigest()}"
+            ids_by_name[spec.name] = make_entity_id(self.agency.code, source_key)
+            keys_by_name[spec.name] = source_key
+        out.entity_key = ids_by_name.get(self.mapping.entities[0].name)
+        for index, spec in enumerate(self.mapping.entities):
+            entity_id = ids_by_name.get(spec.name)
+            if entity_id is None:
+                continue
+            proxy = self.model.make_entity(spec.schema)
+            proxy.id = entity_id
+            nationality = (
+                [
+                    ids.normalise_country(v)
+                    for _, v in _spec_values(spec.properties["nationality"], row.values)
+                ]
+                if "nationality" in spec.properties
+                else []
+            )
+            ctx = CleaningContext(
+                default_region=self.agency.country,
+                countries=tuple(c for c in nationality if c),
+                schema=spec.schema,
+                day_first=self.mapping.day_first,
+            )
+            values: list[ValueRow] = []
+            flags: list[Problem] = []
+            for prop_name, prop_spec in spec.properties.items():
+                prop = proxy.schema.properties[prop_name]
+                if prop_spec.entity is not None:
+                    target = ids_by_name.get(prop_spec.entity)
+                    if target:
+                        proxy.unsafe_add(prop, target, cleaned=True)
+                    continue
+                for column, raw_value in _spec_values(prop_spec, row.values):
+                    cleaned = clean_value(prop, raw_value, ctx)
+                    if cleaned.stored is not None:
+                        proxy.unsafe_add(prop, cleaned.stored, cleaned=True)
+                    values.extend(cleaned.values)
+                    if cleaned.problem:
+                        flags.append(
+                            Problem(
+                                row.line,
+                                column,
+                                raw_value,
+                                f"{prop_name}: {cleaned.problem}",
+                                "warning",
+                            )
+                        )
+            if proxy.schema.is_a("Person") and not proxy.has("name"):
+                parts = proxy.get("firstName") + proxy.get("lastName")
+                if parts:
+                    proxy.unsafe_add(proxy.schema.properties["name"], " ".join(parts), cleaned=True)
+                    values.append(
+                        ValueRow("name", "name", " ".join(parts), ids.fold_name(" ".join(parts)))
+                    )
+            missing = [p for p in proxy.schema.required if not proxy.has(p)]
+            if missing:
+                if index == 0:
+                    out.problems.append(
+                        Problem(
+                            row.line,
+                            _column_for(spec, missing[0]),
+                            "",
+                            f"required {missing[0]} is empty",
+                            "error",
+                        )
+                    )
+                    return out
+                continue
+            record_meta = meta.with_changes(source_key=keys_by_name[spec.name])
+            if not proxy.schema.is_a("Person"):
+                record_meta = record_meta.with_changes(subject_category=None, minor=False)
+            out.problems.extend(flags)
+            record = Record(proxy, record_meta, row.line, flags)
+            out.records.append(record)
+            out.values[entity_id] = values
+        return out
+
+    # -- FollowTheMoney lines -------------------------------------------------------------------
+    def map_ftm(self, row: Row) -> MappedRow:
+        out = MappedRow(row.line)
+        for column, reason in row.errors:
+            out.problems.append(Problem(row.line, column, None, reason, "error"))
+        if out.rejected:
+            return out
+        data: dict[str, Any] = row.values["_json"]  # type: ignore[assignment]
+        schema = self.model.get(str(data.get("schema", "")))
+        if schema is None:
+            out.problems.append(
+                Problem(row.line, "schema", str(data.get("schema")), "unknown schema", "error")
+            )
+            return out
+        source_id = data.get("id")
+        if not source_id or not isinstance(source_id, str):
+            out.problems.append(Problem(row.line, "id", None, "entity without an id", "error"))
+            return out
+        meta_data = data.get("vinculo") or {}
+        flat = {
+            k: v for k, v in meta_data.items() if isinstance(v, str | bool | int) and k != "markets"
+        }
+        flat_text: dict[str, str] = {
+            str(k): ("true" if v is True else "false" if v is False else str(v))
+            for k, v in flat.items()
+        }
+        meta_mapper = RowMapper(
+            Mapping((), {k: PropertySpec(columns=(k,)) for k in flat_text if k in _META_KEYS}),
+            self.agency,
+        )
+        meta = meta_mapper._meta(flat_text, row.line, out.problems)
+        if "markets" in meta_data:
+            meta = meta.with_changes(
+                markets=tuple(CriminalMarket(m) for m in meta_data["markets"] if m in _MARKETS)
+            )
+        source_key = meta_data.get("source_key") or source_id
+        entity_id = make_entity_id(self.agency.code, str(source_key))
+        meta = meta.with_changes(source_key=str(source_key))
+        proxy = self.model.make_entity(schema.name)
+        proxy.id = entity_id
+        properties = data.get("properties") or {}
+        if not isinstance(properties, dict):
+            out.problems.append(
+                Problem(row.line, "properties", None, "properties must be an object", "error")
+            )
+            return out
+        nationality = [ids.normalise_country(str(v)) for v in properties.get("nationality", [])]
+        ctx = CleaningContext(self.agency.country, tuple(c for c in nationality if c), schema.name)
+        values: list[ValueRow] = []
+        flags: list[Problem] = []
+        for prop_name, raw_values in properties.items():
+            prop = schema.properties.get(prop_name)
+            if prop is None:
+                out.problems.append(
+                    Problem(
+                        row.line,
+                        prop_name,
+                        None,
+                        f"{schema.name} has no property {prop_name!r}",
+                        "error",
+                    )
+                )
+                continue
+            for raw_value in raw_values if isinstance(raw_values, list) else [raw_values]:
+                if prop.type.name == "entity":
+                    proxy.unsafe_add(
+                        prop, make_entity_id(self.agency.code, str(raw_value)), cleaned=True
+                    )
+                    continue
+                cleaned = clean_value(prop, str(raw_value), ctx)
+                if cleaned.stored is not None:
+                    proxy.unsafe_add(prop, cleaned.stored, cleaned=True)
+                values.extend(cleaned.values)
+                if cleaned.problem:
+                    flags.append(
+                        Problem(row.line, prop_name, str(raw_value), cleaned.problem, "warning")
+                    )
+        if out.rejected:
+            return out
+        out.entity_key = entity_id
+        out.problems.extend(flags)
+        exported_flags = meta_data.get("flags")
+        if isinstance(exported_flags, list):
+            # A vinculo export carries the record's flags, with the lines of the original file.
+            record_flags = [
+                Problem(
+                    int(f.get("line") or 0),
+                    f.get("column"),
+                    f.get("value"),
+                    str(f.get("reason", "")),
+                    str(f.get("severity", "warning")),
+                )
+                for f in exported_flags
+                if isinstance(f, dict)
+            ]
+        else:
+            record_flags = flags
+        out.records.append(Record(proxy, meta, row.line, record_flags))
+        out.values[entity_id] = values
+        return out
+
+
+_META_KEYS = frozenset(
+    {
+        "handling_code",
+        "handling_text",
+        "source_evaluation",
+        "subject_category",
+        "minor",
+        "source_ref",
+        "review_by",
+    }
+)
+_MARKETS = frozenset(m.value for m in CriminalMarket)
+
+
+def _column_for(spec: Any, prop: str) -> str | None:
+    prop_spec = spec.properties.get(prop)
+    if prop_spec and prop_spec.columns:
+        return str(prop_spec.columns[0])
+    return prop

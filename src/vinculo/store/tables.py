@@ -1,0 +1,214 @@
+"""Tables of the vinculo store. One metadata for SQLite and PostgreSQL; dialect-specific search
+structures (FTS5, tsvector/pg_trgm) are created by the migrations, not declared here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps stored in UTC and always returned timezone-aware, whatever the dialect."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        dt.datetime: UTCDateTime,
+    }
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    networks: Mapped[list[Any]] = mapped_column(default=list)
+    #: criminal market -> contact point (office, e-mail or phone) for hits in that market.
+    contact_points: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list[Any]] = mapped_column(default=list)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the token: a stolen database does not yield usable tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    last_used_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Entity(Base):
+    """One record of one agency: an FtM entity plus the intelligence metadata beside it."""
+
+    __tablename__ = "entity"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    schema: Mapped[str] = mapped_column(String(64), index=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
+    caption: Mapped[str] = mapped_column(Text, default="")
+    #: FtM properties exactly as given (original values), ``{prop: [values]}``.
+    properties: Mapped[dict[str, Any]] = mapped_column()
+    #: Hash of schema + properties + metadata: an unchanged re-import writes nothing.
+    content_hash: Mapped[str] = mapped_column(String(40))
+    markets: Mapped[list[Any]] = mapped_column(default=list)
+    handling_code: Mapped[str] = mapped_column(String(2), default="H0")
+    handling_text: Mapped[str | None] = mapped_column(Text)
+    source_reliability: Mapped[str] = mapped_column(String(1), default="X")
+    information_credibility: Mapped[str] = mapped_column(String(1), default="4")
+    subject_category: Mapped[str | None] = mapped_column(String(32))
+    minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_by: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    source_ref: Mapped[str | None] = mapped_column(Text)
+    source_key: Mapped[str | None] = mapped_column(Text)
+    #: Validation problems kept with the record (a flagged value is stored, never dropped).
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    import_job_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EntityValue(Base):
+    """Normalised values of an entity (names, identifiers, dates) for search and matching."""
+
+    __tablename__ = "entity_value"
+    __table_args__ = (Index("ix_entity_value_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    prop: Mapped[str] = mapped_column(String(64))
+    original: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+    valid: Mapped[bool] = mapped_column(Boolean, default=True)
+    scheme: Mapped[str | None] = mapped_column(String(32))
+
+
+class EntityText(Base):
+    """The text a person would search an entity by; indexed with FTS5 or tsvector/pg_trgm."""
+
+    __tablename__ = "entity_text"
+
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ImportJob(Base):
+    __tablename__ = "import_job"
+    __table_args__ = (UniqueConstraint("job_key", name="uq_import_job_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: agency + file digest + schema + mapping digest: the same import is the same job.
+    job_key: Mapped[str] = mapped_column(String(64))
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
+    source_name: Mapped[str] = mapped_column(Text)
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    file_format: Mapped[str] = mapped_column(String(16))
+    schema: Mapped[str | None] = mapped_column(String(64))
+    mapping: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    #: Last source line whose batch is committed: where a resumed import starts again.
+    line_committed: Mapped[int] = mapped_column(Integer, default=0)
+    entities_written: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_flagged: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    created_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class ImportProblem(Base):
+    __tablename__ = "import_problem"
+    __table_args__ = (Index("ix_import_problem_job_line", "job_id", "line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_job.id", ondelete="CASCADE"))
+    line: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(200))
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(8))
+
+
+class QuarantineRow(Base):
+    """A rejected row, kept as read so that it can be corrected and imported again."""
+
+    __tablename__ = "quarantine_row"
+    __table_args__ = (UniqueConstraint("job_id", "line", name="uq_quarantine_job_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_job.id", ondelete="CASCADE"), index=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    #: The row as read, column -> text (or ``{"_raw": text}`` when it could not be split).
+    raw: Mapped[dict[str, Any]] = mapped_column()
+    #: The entity id the row would have produced, when one could be derived.
+    entity_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column()

@@ -1,0 +1,192 @@
+"""The command line, end to end against a real database file."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from tests.ingest.broken_file import write_broken_file
+from vinculo import settings as settings_module
+from vinculo.cli import app
+from vinculo.store import db
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("VINCULO_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("VINCULO_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.chdir(tmp_path)
+    settings_module.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield tmp_path
+    settings_module.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+def run(*args: str, stdin: str | None = None) -> str:
+    result = runner.invoke(app, list(args), input=stdin)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def fails(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code != 0
+    return result.output
+
+
+def _setup(home: Path) -> None:
+    run("init")
+    run(
+        "agencies",
+        "add",
+        "BR-PF",
+        "--country",
+        "Brasil",
+        "--kind",
+        "police",
+        "--name",
+        "Polícia Federal",
+        "--network",
+        "AMERIPOL",
+        "--contact",
+        "drugs=dicor@example.org",
+    )
+
+
+def test_agencies_and_users(home: Path) -> None:
+    _setup(home)
+    listed = json.loads(run("agencies", "list", "--json"))
+    assert listed == [
+        {
+            "code": "BR-PF",
+            "name": "Polícia Federal",
+            "country": "BR",
+            "kind": "police",
+            "networks": ["AMERIPOL"],
+            "contact_points": {"drugs": "dicor@example.org"},
+        }
+    ]
+    assert "duplicate" not in run(
+        "users",
+        "add",
+        "ana",
+        "--agency",
+        "BR-PF",
+        "--role",
+        "analyst",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    assert "ana" in run("users", "list")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["agencies", "add", "bad code", "--country", "BR", "--kind", "police", "--name", "X"],
+            "agency code",
+        ),
+        (
+            ["agencies", "add", "BR-X", "--country", "Atlantis", "--kind", "police", "--name", "X"],
+            "unknown country",
+        ),
+        (
+            ["agencies", "add", "BR-X", "--country", "BR", "--kind", "mafia", "--name", "X"],
+            "unknown agency kind",
+        ),
+        (
+            ["agencies", "add", "BR-PF", "--country", "BR", "--kind", "police", "--name", "X"],
+            "already exists",
+        ),
+        (
+            [
+                "users",
+                "add",
+                "bob",
+                "--agency",
+                "XX-NONE",
+                "--role",
+                "analyst",
+                "--password",
+                "x" * 20,
+            ],
+            "unknown agency",
+        ),
+        (
+            ["users", "add", "bob", "--agency", "BR-PF", "--role", "king", "--password", "x" * 20],
+            "unknown role",
+        ),
+        (
+            [
+                "users",
+                "add",
+                "bob",
+                "--agency",
+                "BR-PF",
+                "--role",
+                "analyst",
+                "--password",
+                "short",
+            ],
+            "too short",
+        ),
+        (["import", "nope.csv", "--agency", "BR-PF"], "no such file"),
+        (["export", "--agency", "BR-PF", "--format", "pdf", "-o", "x.pdf"], "unknown format"),
+    ],
+)
+def test_refusals_say_why(home: Path, args: list[str], message: str) -> None:
+    _setup(home)
+    assert message in fails(*args)
+
+
+def test_import_report_and_exports(home: Path) -> None:
+    _setup(home)
+    broken = write_broken_file(home / "people.csv")
+    output = run(
+        "import",
+        str(broken.path),
+        "--agency",
+        "BR-PF",
+        "--schema",
+        "Person",
+        "--report",
+        "report.json",
+    )
+    assert "read 1000 rows" in output and "rejected 6" in output
+    report = json.loads((home / "report.json").read_text(encoding="utf-8"))
+    assert report["rows_read"] == 1000 and report["entities_written"] == 994
+    assert {p["line"] for p in report["problems"]} == set(broken.broken)
+
+    run("export", "--agency", "BR-PF", "--format", "csv", "-o", "out.csv")
+    with (home / "out.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 994
+    # Phones start with "+": a spreadsheet would read them as formulas, so they are neutralised.
+    assert all(r["phone"].startswith("'+") for r in rows if r["phone"])
+    assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+
+    run("export", "--agency", "BR-PF", "--format", "xlsx", "-o", "out.xlsx")
+    sheet = load_workbook(home / "out.xlsx", read_only=True).worksheets[0]
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert sum(1 for _ in sheet.iter_rows()) == 995
+    assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+
+    run("export", "--agency", "BR-PF", "--format", "ftm", "-o", "out.jsonl")
+    assert len((home / "out.jsonl").read_bytes().splitlines()) == 994
+
+
+def test_dry_run_previews(home: Path) -> None:
+    _setup(home)
+    broken = write_broken_file(home / "people.csv", rows=200)
+    output = run("import", str(broken.path), "--agency", "BR-PF", "--dry-run")
+    assert "would write" in output and "preview line 2" in output
