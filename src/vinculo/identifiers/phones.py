@@ -61,12 +61,13 @@ def _normalise_phone(value: str, region: str | None) -> Identifier:
     country = phonenumbers.region_code_for_number(number)
     if country in (None, "ZZ", "001"):
         country = None
+    # Validity first: it is the common case, and the possibility check only explains a failure.
+    if phonenumbers.is_valid_number(number):
+        return Identifier("phone", value, e164, True, country=country)
     possibility = phonenumbers.is_possible_number_with_reason(number)
     if possibility not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
         reason = _POSSIBILITY.get(possibility, "impossible number")
         return Identifier("phone", value, e164, False, country=country, reason=reason)
-    if not phonenumbers.is_valid_number(number):
-        return Identifier(
-            "phone", value, e164, False, country=country, reason="not a valid number range"
-        )
-    return Identifier("phone", value, e164, True, country=country)
+    return Identifier(
+        "phone", value, e164, False, country=country, reason="not a valid number range"
+    )

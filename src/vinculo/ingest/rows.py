@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from vinculo import identifiers as ids
@@ -70,6 +72,79 @@ class AgencyContext:
     defaults: dict[str, Any] = field(default_factory=dict)
 
 
+# Metadata cells repeat across rows (one handling code for a whole file): parse each distinct
+# value once. Each parser returns the fields it sets and, when the value is unclear, a reason.
+@lru_cache(maxsize=1024)
+def _market(value: str) -> CriminalMarket | None:
+    folded = ids.fold_name(value)
+    key = MARKET_ALIASES.get(folded, folded.replace(" ", "_"))
+    try:
+        return CriminalMarket(key)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=256)
+def _handling_code(value: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        return {"handling_code": HandlingCode(value.strip().upper())}, None
+    except ValueError:
+        # The most protective reading of an unreadable handling code is H3, restricted until the
+        # owner says otherwise.
+        return (
+            {
+                "handling_code": HandlingCode.H3,
+                "handling_text": f"Unreadable handling code {value!r}",
+            },
+            "unknown handling code (H0-H3)",
+        )
+
+
+@lru_cache(maxsize=256)
+def _evaluation(value: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        reliability, credibility = parse_evaluation(value)
+    except ValueError as exc:
+        return {}, str(exc)
+    return {"source_reliability": reliability, "information_credibility": credibility}, None
+
+
+@lru_cache(maxsize=256)
+def _subject_category(value: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        return {"subject_category": SubjectCategory(ids.fold_name(value).replace(" ", "_"))}, None
+    except ValueError:
+        return {}, "unknown data-subject category"
+
+
+@lru_cache(maxsize=64)
+def _minor(value: str) -> tuple[dict[str, Any], str | None]:
+    word = value.strip().casefold()
+    if word in TRUE_WORDS:
+        return {"minor": True}, None
+    if word in FALSE_WORDS:
+        return {"minor": False}, None
+    # Unclear: protect the person as a minor, and ask for correction.
+    return {"minor": True}, "minor flag is not yes/no"
+
+
+@lru_cache(maxsize=4096)
+def _review_by(value: str) -> tuple[dict[str, Any], str | None]:
+    date = ids.parse_date(value)
+    if date.valid and date.precision == "day" and date.value:
+        return {"review_by": dt.date.fromisoformat(date.value)}, None
+    return {}, "review-by is not a full date"
+
+
+_META_PARSERS: dict[str, Callable[[str], tuple[dict[str, Any], str | None]]] = {
+    "handling_code": _handling_code,
+    "source_evaluation": _evaluation,
+    "subject_category": _subject_category,
+    "minor": _minor,
+    "review_by": _review_by,
+}
+
+
 def _spec_values(spec: PropertySpec, row: dict[str, str]) -> list[tuple[str | None, str]]:
     """(column, raw value) pairs for a property spec, splitting multi-value cells."""
     if spec.literal:
@@ -99,7 +174,6 @@ class RowMapper:
             key: _spec_values(spec, row) for key, spec in self.mapping.meta.items()
         }
         defaults = self.agency.defaults
-        changes: dict[str, Any] = {}
 
         def first(key: str) -> tuple[str | None, str] | None:
             values = raw.get(key) or []
@@ -109,71 +183,30 @@ class RowMapper:
                 return (None, str(defaults[key]))
             return None
 
-        markets: list[CriminalMarket] = []
+        changes: dict[str, Any] = {}
         market_values = raw.get("markets") or [(None, m) for m in (defaults.get("markets") or [])]
+        markets: list[CriminalMarket] = []
         for column, value in market_values:
-            key = ids.fold_name(value).replace(" ", "_")
-            key = MARKET_ALIASES.get(ids.fold_name(value), key)
-            try:
-                markets.append(CriminalMarket(key))
-            except ValueError:
+            market = _market(value)
+            if market is None:
                 problems.append(Problem(line, column, value, "unknown criminal market", "warning"))
+            else:
+                markets.append(market)
         changes["markets"] = tuple(dict.fromkeys(markets))
-        if (got := first("handling_code")) is not None:
-            column, value = got
-            try:
-                changes["handling_code"] = HandlingCode(value.strip().upper())
-            except ValueError:
-                # The most protective reading of an unreadable handling code is H3 with no
-                # further use until the owner says otherwise.
-                changes["handling_code"] = HandlingCode.H3
-                changes["handling_text"] = f"Unreadable handling code {value!r} in source"
-                problems.append(
-                    Problem(line, column, value, "unknown handling code (H0-H3)", "warning")
-                )
+        for key, parse in _META_PARSERS.items():
+            got = first(key)
+            if got is None:
+                continue
+            parsed, reason = parse(got[1])
+            changes.update(parsed)
+            if reason:
+                problems.append(Problem(line, got[0], got[1], reason, "warning"))
         if (got := first("handling_text")) is not None:
             changes["handling_text"] = got[1].strip()
-        if (got := first("source_evaluation")) is not None:
-            column, value = got
-            try:
-                reliability, credibility = parse_evaluation(value)
-                changes["source_reliability"] = reliability
-                changes["information_credibility"] = credibility
-            except ValueError as exc:
-                problems.append(Problem(line, column, value, str(exc), "warning"))
-        if (got := first("subject_category")) is not None:
-            column, value = got
-            try:
-                changes["subject_category"] = SubjectCategory(
-                    ids.fold_name(value).replace(" ", "_")
-                )
-            except ValueError:
-                problems.append(
-                    Problem(line, column, value, "unknown data-subject category", "warning")
-                )
-        if (got := first("minor")) is not None:
-            column, value = got
-            word = value.strip().casefold()
-            if word in TRUE_WORDS:
-                changes["minor"] = True
-            elif word not in FALSE_WORDS:
-                # Unclear: protect as a minor, and ask for correction.
-                changes["minor"] = True
-                problems.append(Problem(line, column, value, "minor flag is not yes/no", "warning"))
         if (got := first("source_ref")) is not None:
             changes["source_ref"] = got[1].strip()
-        review = None
-        if (got := first("review_by")) is not None:
-            date = ids.parse_date(got[1])
-            if date.valid and date.precision == "day" and date.value:
-                review = dt.date.fromisoformat(date.value)
-            else:
-                problems.append(
-                    Problem(line, got[0], got[1], "review-by is not a full date", "warning")
-                )
-        changes["review_by"] = review or default_review_by(
-            self.agency.today, self.agency.review_years
-        )
+        if "review_by" not in changes:
+            changes["review_by"] = default_review_by(self.agency.today, self.agency.review_years)
         return IntelligenceMeta(agency=self.agency.code, **changes)
 
     # -- tabular rows ---------------------------------------------------------------------------
