@@ -165,7 +165,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return {a.code: a.country for a in list_agencies(conn)}
 
     @router.get(
-        "/entities", response_model=SearchOut, response_model_by_alias=True, tags=["entities"]
+        "/entities",
+        response_model=SearchOut,
+        response_model_by_alias=True,
+        response_model_exclude_none=True,
+        tags=["entities"],
     )
     def search(
         conn: Conn,
@@ -196,6 +200,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         "/entities/{entity_id}",
         response_model=EntityOut,
         response_model_by_alias=True,
+        response_model_exclude_none=True,
         tags=["entities"],
     )
     def read(entity_id: str, conn: Conn, user: CurrentUser) -> EntityOut:
