@@ -9,8 +9,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from vinculo.ingest.mapping import MappingError
 from vinculo.ingest.pipeline import ImportFailed, run_import
@@ -18,10 +21,11 @@ from vinculo.sharing.directory import (
     DirectoryError,
     add_agency,
     add_user,
+    get_agency,
     list_agencies,
     list_users,
 )
-from vinculo.store.db import get_engine, migrate
+from vinculo.store.db import current_revision, get_engine, head_revision, migrate
 
 app = typer.Typer(
     help="vinculo: cross-matching and lawful sharing of criminal intelligence.",
@@ -39,6 +43,18 @@ out = Console()
 def fail(message: str, code: int = 1) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(code)
+
+
+def _engine() -> Engine:
+    """The database, refusing politely when it has not been created or migrated yet."""
+    engine = get_engine()
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise fail(f"cannot open the database: {exc.orig}") from None
+    if revision != head_revision():
+        raise fail("the database is not initialised or needs migrating: run 'vinculo init'")
+    return engine
 
 
 def _progress() -> Progress:
@@ -85,7 +101,7 @@ def agencies_add(
         market, value = item.split("=", 1)
         contacts[market.strip()] = value.strip()
     try:
-        with get_engine().begin() as conn:
+        with _engine().begin() as conn:
             info = add_agency(conn, code, name, country, kind, network or [], contacts)
     except DirectoryError as exc:
         raise fail(str(exc)) from None
@@ -95,7 +111,7 @@ def agencies_add(
 @agencies_app.command("list")
 def agencies_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List agencies."""
-    with get_engine().connect() as conn:
+    with _engine().connect() as conn:
         agencies = list_agencies(conn)
     if as_json:
         out.print_json(
@@ -150,7 +166,7 @@ def users_add(
         else:
             password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        with get_engine().begin() as conn:
+        with _engine().begin() as conn:
             user = add_user(conn, username, agency, password, role, name, email, locale)
     except DirectoryError as exc:
         raise fail(str(exc)) from None
@@ -162,7 +178,7 @@ def users_add(
 @users_app.command("list")
 def users_list(agency: Annotated[str | None, typer.Option()] = None) -> None:
     """List users."""
-    with get_engine().connect() as conn:
+    with _engine().connect() as conn:
         users = list_users(conn, agency)
     table = Table("username", "agency", "roles", "active")
     for u in users:
@@ -213,6 +229,7 @@ def import_(
         defaults["source_evaluation"] = evaluation
     if subject_category:
         defaults["subject_category"] = subject_category
+    engine = _engine()
     with _progress() as progress:
         task = progress.add_task(f"import {path.name}", total=None)
 
@@ -223,6 +240,7 @@ def import_(
             result = run_import(
                 path,
                 agency,
+                engine=engine,
                 schema=schema,
                 mapping_path=mapping,
                 file_format=file_format,
@@ -244,8 +262,10 @@ def import_(
     )
     for problem in result.problems[:20]:
         out.print(
-            f"  line {problem.line}, {problem.column or '-'}: "
-            f"{problem.reason} [{problem.severity}]",
+            escape(
+                f"  line {problem.line}, {problem.column or '-'}: {problem.reason} "
+                f"[{problem.severity}]"
+            ),
             highlight=False,
         )
     if len(result.problems) > 20:
@@ -267,16 +287,23 @@ def import_(
 def export(
     agency: Annotated[str, typer.Option(help="Agency code")],
     file_format: Annotated[str, typer.Option("--format", help="ftm, csv or xlsx")] = "ftm",
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output file")] = Path(
-        "export.jsonl"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Output file (default CODE.jsonl, .csv or .xlsx)"),
+    ] = None,
 ) -> None:
     """Export one agency's records."""
     from vinculo.export import FORMATS, export_agency
 
     if file_format not in FORMATS:
         raise fail(f"unknown format {file_format!r}; one of {', '.join(FORMATS)}")
-    count = export_agency(get_engine(), agency, file_format, output)
+    engine = _engine()
+    with engine.connect() as conn:
+        if get_agency(conn, agency) is None:
+            raise fail(f"unknown agency {agency!r}")
+    suffix = {"ftm": "jsonl", "csv": "csv", "xlsx": "xlsx"}[file_format]
+    output = output or Path(f"{agency}.{suffix}")
+    count = export_agency(engine, agency, file_format, output)
     out.print(f"exported {count} entities of {agency} to {output}")
 
 

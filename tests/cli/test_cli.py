@@ -190,3 +190,22 @@ def test_dry_run_previews(home: Path) -> None:
     broken = write_broken_file(home / "people.csv", rows=200)
     output = run("import", str(broken.path), "--agency", "BR-PF", "--dry-run")
     assert "would write" in output and "preview line 2" in output
+
+
+def test_commands_on_an_uninitialised_database_say_so(home: Path) -> None:
+    assert "run 'vinculo init'" in fails("agencies", "list")
+    assert "run 'vinculo init'" in fails("import", "x.csv", "--agency", "BR-PF")
+
+
+def test_export_of_unknown_agency_is_refused_and_default_name_follows_format(home: Path) -> None:
+    _setup(home)
+    assert "unknown agency" in fails("export", "--agency", "XX-NONE")
+    run("export", "--agency", "BR-PF", "--format", "csv")
+    assert (home / "BR-PF.csv").is_file()
+
+
+def test_problem_severity_is_printed(home: Path) -> None:
+    _setup(home)
+    broken = write_broken_file(home / "people.csv")
+    output = run("import", str(broken.path), "--agency", "BR-PF")
+    assert "[warning]" in output and "[error]" in output

@@ -297,3 +297,31 @@ def test_dry_run_writes_nothing(engine: Engine, tmp_path: Path) -> None:
     assert report.entities_written == 2 and len(report.preview) == 2
     with engine.connect() as conn:
         assert conn.execute(select(Entity)).first() is None
+
+
+def test_review_dates_in_the_future_are_honoured(engine: Engine, tmp_path: Path) -> None:
+    _agency(engine)
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "id,name,review_by\nR-1,Ana Paz,2031-05-17\nR-2,Luz Mora,17/05/2030\nR-3,Eva Sol,someday\n",
+        encoding="utf-8",
+    )
+    report = run_import(path, "CO-DIJIN", engine=engine)
+    assert [(p.line, p.column) for p in report.problems] == [(4, "review_by")]
+    with engine.connect() as conn:
+        dates = {r.source_key: r.review_by for r in conn.execute(select(Entity))}
+    assert str(dates["R-1"]) == "2031-05-17" and str(dates["R-2"]) == "2030-05-17"
+
+
+def test_reimport_keeps_the_review_date_already_set(engine: Engine, tmp_path: Path) -> None:
+    _agency(engine)
+    path = tmp_path / "k.csv"
+    path.write_text("id,name\nK-1,Ana Paz\n", encoding="utf-8")
+    import datetime as dt
+
+    run_import(path, "CO-DIJIN", engine=engine, today=dt.date(2024, 1, 2))
+    # The same file again, a year later: the record is unchanged, so is its review date.
+    again = run_import(path, "CO-DIJIN", engine=engine, today=dt.date(2025, 3, 4))
+    assert again.entities_written == 0
+    with engine.connect() as conn:
+        assert str(conn.execute(select(Entity.review_by)).scalar_one()) == "2027-01-02"

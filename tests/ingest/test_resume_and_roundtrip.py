@@ -120,3 +120,27 @@ def test_ftm_export_then_import_into_empty_database_is_lossless(
     org = next(e for e in exported if e["schema"] == "Organization")
     assert org["vinculo"]["handling_code"] == "H2"
     assert org["vinculo"]["source_evaluation"] == "A1"
+
+
+def test_another_agencys_ftm_export_keeps_its_links(engine: Engine, tmp_path: Path) -> None:
+    with engine.begin() as conn:
+        add_agency(conn, "BR-PF", "Polícia Federal", "BR", "police")
+        add_agency(conn, "ES-CNP", "Policía Nacional", "ES", "police")
+    lines = [
+        {"id": "p-1", "schema": "Person", "properties": {"name": ["Rui Costa"]}},
+        {"id": "v-1", "schema": "Vehicle", "properties": {"registrationNumber": ["ABC1D23"]}},
+        {"id": "o-1", "schema": "Ownership", "properties": {"owner": ["p-1"], "asset": ["v-1"]}},
+    ]
+    source = tmp_path / "pf.jsonl"
+    source.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
+    run_import(source, "BR-PF", engine=engine)
+    exported = tmp_path / "pf-export.jsonl"
+    export_agency(engine, "BR-PF", "ftm", exported)
+    report = run_import(exported, "ES-CNP", engine=engine)
+    assert report.rows_rejected == 0
+    with engine.connect() as conn:
+        cnp = {r.id: r for r in conn.execute(select(Entity).where(Entity.agency_code == "ES-CNP"))}
+    ownership = next(r for r in cnp.values() if r.schema == "Ownership")
+    assert ownership.properties["owner"][0] in cnp
+    assert ownership.properties["asset"][0] in cnp
+    assert all(i.startswith("es-cnp.") for i in cnp)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Engine, distinct, select
+from sqlalchemy import Engine, select
 
 from vinculo.model.schemata import get_schema
 from vinculo.store.entities import StoredEntity, iter_entities
@@ -46,7 +46,7 @@ def _property_columns(engine: Engine, agency: str) -> list[str]:
         schemata = [
             r[0]
             for r in conn.execute(
-                select(distinct(Entity.schema)).where(Entity.agency_code == agency)
+                select(Entity.schema).where(Entity.agency_code == agency).distinct()
             )
         ]
     columns: dict[str, None] = {}

@@ -132,6 +132,7 @@ def run_import(
     progress: Progress | None = None,
     preview_rows: int = 20,
     user: str | None = None,
+    today: dt.date | None = None,
 ) -> ImportReport:
     engine = engine or get_engine()
     settings = get_settings()
@@ -166,7 +167,11 @@ def run_import(
     if info.file_format != "ftm" and not mapping.entities[0].properties:
         raise ImportFailed(f"{path.name}: no column could be mapped to {schema or 'Person'}")
     context = AgencyContext(
-        agency, agency_row.country, settings.review_years, defaults=dict(defaults or {})
+        agency,
+        agency_row.country,
+        settings.review_years,
+        today=today or dt.datetime.now(dt.UTC).date(),
+        defaults=dict(defaults or {}),
     )
     mapper = RowMapper(mapping, context)
     map_row = mapper.map_ftm if info.file_format == "ftm" else mapper.map_row

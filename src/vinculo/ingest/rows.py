@@ -130,10 +130,14 @@ def _minor(value: str) -> tuple[dict[str, Any], str | None]:
 
 @lru_cache(maxsize=4096)
 def _review_by(value: str) -> tuple[dict[str, Any], str | None]:
-    date = ids.parse_date(value)
-    if date.valid and date.precision == "day" and date.value:
-        return {"review_by": dt.date.fromisoformat(date.value)}, None
-    return {}, "review-by is not a full date"
+    # Not parse_date: that one refuses future dates, which are what review dates are.
+    text = value.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return {"review_by": dt.datetime.strptime(text, pattern).date()}, None
+        except ValueError:
+            continue
+    return {}, "review-by is not a full date (YYYY-MM-DD or DD/MM/YYYY)"
 
 
 _META_PARSERS: dict[str, Callable[[str], tuple[dict[str, Any], str | None]]] = {
@@ -207,6 +211,7 @@ class RowMapper:
             changes["source_ref"] = got[1].strip()
         if "review_by" not in changes:
             changes["review_by"] = default_review_by(self.agency.today, self.agency.review_years)
+            changes["review_by_default"] = True
         return IntelligenceMeta(agency=self.agency.code, **changes)
 
     # -- tabular rows ---------------------------------------------------------------------------
@@ -357,8 +362,11 @@ class RowMapper:
             meta = meta.with_changes(
                 markets=tuple(CriminalMarket(m) for m in meta_data["markets"] if m in _MARKETS)
             )
+        # The id derives from the line's own id, exactly as references to it do: a vinculo export
+        # of this agency keeps its ids, another agency's export gets ids in this agency's
+        # namespace with its links intact. The original source key is kept for provenance.
         source_key = meta_data.get("source_key") or source_id
-        entity_id = make_entity_id(self.agency.code, str(source_key))
+        entity_id = make_entity_id(self.agency.code, source_id)
         meta = meta.with_changes(source_key=str(source_key))
         proxy = self.model.make_entity(schema.name)
         proxy.id = entity_id

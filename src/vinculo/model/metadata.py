@@ -142,6 +142,9 @@ class IntelligenceMeta:
     subject_category: SubjectCategory | None = None
     minor: bool = False
     review_by: dt.date | None = None
+    #: The review date is the default (entry + N years), not one the owner set: an unchanged
+    #: record imported again keeps the review date it already has.
+    review_by_default: bool = False
     source_ref: str | None = None
     source_key: str | None = None
     extra: dict[str, str] = field(default_factory=dict)

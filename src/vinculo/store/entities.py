@@ -94,10 +94,20 @@ def write_records(
     """Insert new records, update changed ones, leave identical ones untouched (same transaction
     as the caller's: the caller decides when a batch is committed)."""
     now = utcnow()
+    ids = [r.id for r in records]
+    existing: dict[str, tuple[str, dt.date | None]] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for entity_id, digest, review_by in conn.execute(
+            select(Entity.id, Entity.content_hash, Entity.review_by).where(Entity.id.in_(chunk))
+        ):
+            existing[entity_id] = (digest, review_by)
     rows: dict[str, dict[str, Any]] = {}
     for record in records:
         props = record.proxy.to_dict()["properties"]
         meta = meta_columns(record.meta)
+        if record.meta.review_by_default and record.id in existing:
+            meta["review_by"] = existing[record.id][1]
         flags = [p.as_dict() for p in record.flags]
         digest = content_hash(
             record.proxy.schema.name,
@@ -115,17 +125,10 @@ def write_records(
             "source_line": record.line,
             **meta,
         }
-    existing: dict[str, str] = {}
     ids = list(rows)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        for entity_id, digest in conn.execute(
-            select(Entity.id, Entity.content_hash).where(Entity.id.in_(chunk))
-        ):
-            existing[entity_id] = digest
     inserted = [i for i in ids if i not in existing]
-    updated = [i for i in ids if i in existing and existing[i] != rows[i]["content_hash"]]
-    unchanged = [i for i in ids if i in existing and existing[i] == rows[i]["content_hash"]]
+    updated = [i for i in ids if i in existing and existing[i][0] != rows[i]["content_hash"]]
+    unchanged = [i for i in ids if i in existing and existing[i][0] == rows[i]["content_hash"]]
     if inserted:
         conn.execute(
             insert(Entity),
@@ -320,7 +323,16 @@ def search_ids(
     normalised identifier looked up in ``entity_value``."""
     found: dict[str, None] = {}
     if identifier:
-        stmt = select(EntityValue.entity_id).where(EntityValue.value == identifier).limit(limit)
+        stmt = (
+            select(EntityValue.entity_id)
+            .join(Entity, Entity.id == EntityValue.entity_id)
+            .where(EntityValue.value == identifier)
+            .limit(limit)
+        )
+        if schema:
+            stmt = stmt.where(Entity.schema == schema)
+        if agency:
+            stmt = stmt.where(Entity.agency_code == agency)
         found.update((r[0], None) for r in conn.execute(stmt))
     words = _query_words(query)
     if words:
