@@ -361,6 +361,36 @@ def demo(
         serve(host=host, port=port)
 
 
+@app.command("xref-files")
+def xref_files(
+    left: Annotated[Path, typer.Argument(help="CSV with standard columns (id required)")],
+    right: Annotated[Path | None, typer.Argument(help="Second CSV: link across the two")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Links CSV to write")] = Path(
+        "links.csv"
+    ),
+    threshold: Annotated[
+        float | None, typer.Option(help="Match probability threshold (default: the model's)")
+    ] = None,
+    em: Annotated[
+        bool, typer.Option("--em/--no-em", help="Re-estimate the model on these files (EM)")
+    ] = True,
+    candidates_out: Annotated[
+        Path | None, typer.Option(help="Also write every candidate pair with its score")
+    ] = None,
+) -> None:
+    """Link records across two files, or find duplicates within one. No database needed.
+
+    Output: left_id,right_id,score for each pair at or above the threshold. Prints one summary
+    line on stdout."""
+    from vinculo.matching.xref_files import run_xref_files
+
+    try:
+        summary = run_xref_files(left, right, output, threshold, em, candidates_out)
+    except (ValueError, OSError) as exc:
+        raise fail(str(exc)) from None
+    print(summary)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",

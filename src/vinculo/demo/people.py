@@ -341,7 +341,8 @@ def render_record(
     given = ind.given
     if " " in given and rng.random() < 0.15:
         given = given.split()[0]
-    if rng.random() < 0.03 and given in HYPOCORISTICS:
+    # Nicknames are common in police records: "Pepe", "Chucho", "Toninho".
+    if rng.random() < 0.08 and given in HYPOCORISTICS:
         given = rng.choice(HYPOCORISTICS[given])
     paternal, maternal = ind.paternal, ind.maternal
     if maternal and rng.random() < habits.drop_second_surname + (0.25 if lac_in_eu else 0.0):

@@ -59,11 +59,16 @@ def _invalid(original: str, reason: str) -> PartialDate:
 
 
 def _build(
-    original: str, year: int, month: int | None, day: int | None, today: datetime.date
+    original: str,
+    year: int,
+    month: int | None,
+    day: int | None,
+    today: datetime.date,
+    min_year: int = MIN_YEAR,
 ) -> PartialDate:
     """Range-check the parts and produce the ISO form at the right precision."""
-    if year < MIN_YEAR:
-        return _invalid(original, f"year before {MIN_YEAR}")
+    if year < min_year:
+        return _invalid(original, f"year before {min_year}")
     if year > today.year:
         return _invalid(original, "date in the future")
     if month is None:
@@ -81,7 +86,9 @@ def _build(
     return PartialDate(original, f"{year:04d}-{month:02d}-{day:02d}", "day", True)
 
 
-def _parse_words(original: str, text: str, today: datetime.date) -> PartialDate | None:
+def _parse_words(
+    original: str, text: str, today: datetime.date, min_year: int = MIN_YEAR
+) -> PartialDate | None:
     """Dates with a month name: '12 de marzo de 1984', 'March 12, 1984', 'mar 1984'."""
     months = _month_names()
     numbers: list[int] = []
@@ -105,30 +112,33 @@ def _parse_words(original: str, text: str, today: datetime.date) -> PartialDate 
         return None
     shape = "".join(order)
     if shape == "my":
-        return _build(original, numbers[0], month, None, today)
+        return _build(original, numbers[0], month, None, today, min_year)
     if shape in ("nmy", "mny"):  # day before or after the month name
-        return _build(original, numbers[1], month, numbers[0], today)
+        return _build(original, numbers[1], month, numbers[0], today, min_year)
     if shape == "ymn":  # "1984 mar 12"
-        return _build(original, numbers[0], month, numbers[1], today)
+        return _build(original, numbers[0], month, numbers[1], today, min_year)
     if "y" not in shape and shape in ("nmn", "mnn", "mn", "nm"):
         return _invalid(original, "two-digit or missing year")
     return None
 
 
-def parse_date(value: str, day_first: bool = True) -> PartialDate:
+def parse_date(value: str, day_first: bool = True, min_year: int = MIN_YEAR) -> PartialDate:
     """Parse a full or partial date into ISO form, flagging impossible ones.
 
     Numeric dates are day-first by default (Latin America and Europe); pass
     ``day_first=False`` for month-first sources.  Two-digit years are not
-    accepted (see module docstring).  Years before 1850 and future dates are
-    invalid.
+    accepted (see module docstring).  Years before ``min_year`` (1850: these
+    are records of living people) and future dates are invalid; historical
+    sources pass a lower ``min_year``.
     """
     # today is part of the cache key so "in the future" is re-judged daily.
-    return _parse_date(value, day_first, datetime.date.today())
+    return _parse_date(value, day_first, datetime.date.today(), min_year)
 
 
 @lru_cache(maxsize=65536)
-def _parse_date(value: str, day_first: bool, today: datetime.date) -> PartialDate:
+def _parse_date(
+    value: str, day_first: bool, today: datetime.date, min_year: int = MIN_YEAR
+) -> PartialDate:
     text = value.strip()
     if not text:
         return _invalid(value, "empty")
@@ -140,23 +150,23 @@ def _parse_date(value: str, day_first: bool, today: datetime.date) -> PartialDat
         year, month, day = match.groups()
         month_n = int(month) if month else None
         day_n = int(day) if day else None
-        return _build(value, int(year), month_n, day_n, today)
+        return _build(value, int(year), month_n, day_n, today, min_year)
     match = _ISO_BASIC.match(text)
     if match:
-        return _build(value, int(match[1]), int(match[2]), int(match[3]), today)
+        return _build(value, int(match[1]), int(match[2]), int(match[3]), today, min_year)
     match = _NUMERIC_DMY.match(text)
     if match:
         first, _sep, second, year = match.groups()
         if len(year) == 2:
             return _invalid(value, "two-digit year is ambiguous")
         day, month = (first, second) if day_first else (second, first)
-        return _build(value, int(year), int(month), int(day), today)
+        return _build(value, int(year), int(month), int(day), today, min_year)
     match = _NUMERIC_MY.match(text)
     if match:
-        return _build(value, int(match[2]), int(match[1]), None, today)
+        return _build(value, int(match[2]), int(match[1]), None, today, min_year)
     if text.isdigit():
         return _invalid(value, "unrecognised date format")
-    words = _parse_words(value, text, today)
+    words = _parse_words(value, text, today, min_year)
     if words is not None:
         return words
     return _invalid(value, "unrecognised date format")

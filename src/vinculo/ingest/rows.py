@@ -70,6 +70,8 @@ class AgencyContext:
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
     #: Metadata given on the command line, applied where the row says nothing.
     defaults: dict[str, Any] = field(default_factory=dict)
+    #: Earliest plausible year of a date (historical sources lower it).
+    min_year: int = ids.dates.MIN_YEAR
 
 
 # Metadata cells repeat across rows (one handling code for a whole file): parse each distinct
@@ -272,6 +274,7 @@ class RowMapper:
                 countries=tuple(c for c in nationality if c),
                 schema=spec.schema,
                 day_first=self.mapping.day_first,
+                min_year=self.agency.min_year,
             )
             values: list[ValueRow] = []
             flags: list[Problem] = []
@@ -377,7 +380,12 @@ class RowMapper:
             )
             return out
         nationality = [ids.normalise_country(str(v)) for v in properties.get("nationality", [])]
-        ctx = CleaningContext(self.agency.country, tuple(c for c in nationality if c), schema.name)
+        ctx = CleaningContext(
+            self.agency.country,
+            tuple(c for c in nationality if c),
+            schema.name,
+            min_year=self.agency.min_year,
+        )
         values: list[ValueRow] = []
         flags: list[Problem] = []
         for prop_name, raw_values in properties.items():

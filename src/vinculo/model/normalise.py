@@ -109,6 +109,8 @@ class CleaningContext:
     countries: tuple[str, ...] = ()
     schema: str = ""
     day_first: bool = True
+    #: Dates before this year are clerical errors in records of living people.
+    min_year: int = ids.dates.MIN_YEAR
 
 
 def _identifier(prop: str, ident: ids.Identifier) -> Cleaned:
@@ -142,7 +144,7 @@ def clean_value(prop: Property, raw: str, ctx: CleaningContext) -> Cleaned:
     if type_name == "name":
         return Cleaned(text, [ValueRow("name", name, raw, ids.fold_name(text))])
     if type_name == "date":
-        date = ids.parse_date(text, day_first=ctx.day_first)
+        date = ids.parse_date(text, day_first=ctx.day_first, min_year=ctx.min_year)
         if date.valid and date.value:
             return Cleaned(date.value, [ValueRow("date", name, raw, date.value)])
         return Cleaned(None, [], date.reason or "unrecognised date")

@@ -1,0 +1,1 @@
+"""Support modules for ``benchmarks/matching.py`` (vinculo xref-files against Splink 5)."""

@@ -1,0 +1,347 @@
+"""A Fellegi–Sunter model over comparison levels, with a calibration step.
+
+Each feature level has m = P(level | same entity) and u = P(level | two random records). Its
+weight is log2(m/u); a pair's log-odds is the prior's (the chance that two random records match)
+plus the sum of its levels' weights. u comes from random pairs, not from candidates: candidates
+are chosen because they agree on something, and u measured on them would discount exactly that
+agreement (the same choice as Splink's). A one-dimensional logistic fit on labelled data maps the
+log-odds to a calibrated probability: an isotonic (monotone) fit on labelled candidate pairs,
+because naive Bayes over-counts correlated evidence. A model re-estimated by EM on unlabelled
+data has nothing to calibrate against and uses the Fellegi–Sunter posterior as it is.
+
+Parameters are trained on the generated scenario (supervised: its ground truth is known). On
+other data, ``estimate_em`` re-estimates m and the prior with u measured on that data.
+
+Some weights are bounded by what is known of the domain rather than learned from synthetic data:
+people change phones, e-mail addresses and homes and hold several passports, so a difference there
+is weak evidence against a match whatever the training data says (``WEIGHT_BOUNDS``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from vinculo.matching.compare import MISSING, PERSON_FEATURES
+
+PARAMS_PATH = Path(__file__).parent / "params" / "person.json"
+#: Default thresholds on the calibrated probability.
+MATCH_THRESHOLD = 0.9
+REVIEW_THRESHOLD = 0.5
+_SMOOTHING = 0.5
+#: (feature, level) -> (lowest, highest) weight in bits.
+WEIGHT_BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
+    ("phone", "different"): (-2.0, 0.0),
+    ("email", "different"): (-2.0, 0.0),
+    ("address", "different"): (-2.0, 0.0),
+    ("address", "overlap"): (-1.0, 8.0),
+    ("passport", "different"): (-3.0, 0.0),
+    ("nationality", "disjoint"): (-4.0, 0.0),
+}
+
+LEVEL_TEXT: dict[str, dict[str, str]] = {
+    "given": {
+        "exact": "given names agree",
+        "variant": "given names agree as variants (hypocoristic or another language's form)",
+        "compound_partial": "one compound given name on one side only",
+        "initial": "given name matches an initial",
+        "typo": "given names differ by a typo",
+        "gendered": "given names differ by gender (e.g. Juan / Juana)",
+        "different": "given names differ",
+    },
+    "surnames": {
+        "both_exact": "both surnames agree",
+        "both_typo": "surnames agree up to a typo",
+        "one_missing": "surnames agree, second surname missing on one side",
+        "paternal_only_match": "only the paternal surname agrees",
+        "order_culture": "same surnames in Spanish vs Portuguese order",
+        "one_shared": "one surname shared",
+        "swapped": "the two surnames are swapped (cousins look like this)",
+        "different": "surnames differ",
+    },
+    "birth_date": {
+        "exact": "birth dates agree",
+        "partial_agree": "birth dates agree as far as both are known",
+        "swapped_day_month": "birth dates agree with day and month swapped",
+        "one_digit": "birth dates differ by one digit",
+        "one_year_off": "birth dates one year apart",
+        "same_year": "same birth year, different day",
+        "conflict": "birth dates conflict",
+    },
+    "national_id": {"equal": "same national id number", "conflict": "national id numbers conflict"},
+    "weak_id": {
+        "equal": "same id number (not validated)",
+        "typo": "id numbers differ by one character",
+        "different": "id numbers differ",
+    },
+    "passport": {"equal": "same passport number", "different": "different passport numbers"},
+    "phone": {"shared": "a phone number in common", "different": "no phone number in common"},
+    "email": {"shared": "an e-mail address in common", "different": "no e-mail in common"},
+    "address": {
+        "exact": "same address",
+        "overlap": "addresses largely overlap",
+        "different": "addresses differ",
+    },
+    "gender": {"agree": "same sex", "conflict": "sex differs"},
+    "nationality": {"overlap": "a nationality in common", "disjoint": "nationalities differ"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    feature: str
+    level: str
+    weight: float
+
+    def text(self) -> str:
+        description = LEVEL_TEXT.get(self.feature, {}).get(
+            self.level, f"{self.feature} {self.level}"
+        )
+        return f"{description}: {self.weight:+.1f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    probability: float
+    log_odds: float
+    contributions: tuple[Contribution, ...]
+
+    def explanation(self) -> list[str]:
+        significant = [c for c in self.contributions if abs(c.weight) >= 0.05]
+        return [c.text() for c in sorted(significant, key=lambda c: -abs(c.weight))]
+
+
+@dataclass
+class Model:
+    features: dict[str, tuple[str, ...]]
+    m: dict[str, list[float]]
+    u: dict[str, list[float]]
+    prior: float
+    #: Isotonic calibration: (log2-odds, probability) breakpoints, interpolated; None: the
+    #: Fellegi–Sunter posterior itself.
+    calibration: list[tuple[float, float]] | None = None
+    match_threshold: float = MATCH_THRESHOLD
+    review_threshold: float = REVIEW_THRESHOLD
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- weights --------------------------------------------------------------------------------
+    def weights(self) -> dict[str, list[float]]:
+        out: dict[str, list[float]] = {}
+        for feature, levels in self.features.items():
+            weights = []
+            for i, level in enumerate(levels):
+                weight = 0.0
+                if level != MISSING:
+                    weight = math.log2(self.m[feature][i] / self.u[feature][i])
+                    low, high = WEIGHT_BOUNDS.get((feature, level), (-math.inf, math.inf))
+                    weight = min(max(weight, low), high)
+                weights.append(weight)
+            out[feature] = weights
+        return out
+
+    def weight_matrix(self) -> npt.NDArray[np.float64]:
+        """features × max levels, in bits; unused cells are 0."""
+        width = max(len(levels) for levels in self.features.values())
+        matrix = np.zeros((len(self.features), width))
+        for row, values in enumerate(self.weights().values()):
+            matrix[row, : len(values)] = values
+        return matrix
+
+    def encode(self, levels: Mapping[str, str]) -> list[int]:
+        return [self.features[f].index(levels.get(f, MISSING)) for f in self.features]
+
+    # -- scoring --------------------------------------------------------------------------------
+    def _calibrate(self, log2_odds: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        if self.calibration:
+            xs = np.array([x for x, _ in self.calibration])
+            ys = np.array([y for _, y in self.calibration])
+            result: npt.NDArray[np.float64] = np.interp(log2_odds, xs, ys)
+            return result
+        return 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -1000, 1000)))
+
+    def score_codes(self, codes: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
+        """Calibrated probabilities for a (pairs × features) array of level indices."""
+        matrix = self.weight_matrix()
+        rows = np.arange(len(self.features))
+        total = matrix[rows, codes.astype(np.intp)].sum(axis=1) + math.log2(
+            self.prior / (1 - self.prior)
+        )
+        return self._calibrate(total)
+
+    def score(self, levels: Mapping[str, str]) -> Scored:
+        weights = self.weights()
+        contributions = tuple(
+            Contribution(
+                f,
+                levels.get(f, MISSING),
+                weights[f][self.features[f].index(levels.get(f, MISSING))],
+            )
+            for f in self.features
+        )
+        log_odds = math.log2(self.prior / (1 - self.prior)) + sum(c.weight for c in contributions)
+        probability = float(self._calibrate(np.array([log_odds]))[0])
+        return Scored(probability, log_odds, contributions)
+
+    # -- persistence ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": {f: list(levels) for f, levels in self.features.items()},
+            "m": self.m,
+            "u": self.u,
+            "prior": self.prior,
+            "calibration": [list(point) for point in self.calibration]
+            if self.calibration
+            else None,
+            "match_threshold": self.match_threshold,
+            "review_threshold": self.review_threshold,
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Model:
+        return cls(
+            features={f: tuple(levels) for f, levels in data["features"].items()},
+            m={f: list(v) for f, v in data["m"].items()},
+            u={f: list(v) for f, v in data["u"].items()},
+            prior=float(data["prior"]),
+            calibration=[(float(x), float(y)) for x, y in data["calibration"]]
+            if data.get("calibration")
+            else None,
+            match_threshold=float(data.get("match_threshold", MATCH_THRESHOLD)),
+            review_threshold=float(data.get("review_threshold", REVIEW_THRESHOLD)),
+            meta=dict(data.get("meta", {})),
+        )
+
+    def save(self, path: Path) -> None:
+        path.write_text(
+            json.dumps(self.to_dict(), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, path: Path = PARAMS_PATH) -> Model:
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _distribution(counts: npt.NDArray[np.float64], pseudo: float) -> list[float]:
+    smoothed = counts + pseudo
+    return [float(x) for x in smoothed / smoothed.sum()]
+
+
+def train(
+    codes: npt.NDArray[np.int8],
+    labels: npt.NDArray[np.bool_],
+    random_codes: npt.NDArray[np.int8],
+    prior: float,
+    features: Mapping[str, tuple[str, ...]] = PERSON_FEATURES,
+) -> Model:
+    """m from the labelled matching candidate pairs, u from random pairs, and the prior (the
+    chance that two random records match) as given; then a logistic calibration of the log-odds
+    against the candidates' labels."""
+    m: dict[str, list[float]] = {}
+    u: dict[str, list[float]] = {}
+    for column, (feature, levels) in enumerate(features.items()):
+        counts_m = np.bincount(codes[labels, column], minlength=len(levels)).astype(float)
+        counts_u = np.bincount(random_codes[:, column], minlength=len(levels)).astype(float)
+        m[feature] = _distribution(counts_m, _SMOOTHING)
+        # Pseudo-counts in proportion to the sample sizes: a level never observed in either
+        # sample gets weight 0, and a rarely observed one is shrunk towards 0.
+        u[feature] = _distribution(
+            counts_u, _SMOOTHING * max(len(random_codes), 1) / max(int(labels.sum()), 1)
+        )
+    model = Model(dict(features), m, u, prior)
+    model.calibration = _fit_isotonic(_log2_odds(model, codes), labels)
+    return model
+
+
+def _log2_odds(model: Model, codes: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
+    matrix = model.weight_matrix()
+    rows = np.arange(len(model.features))
+    prior = math.log2(model.prior / (1 - model.prior))
+    result: npt.NDArray[np.float64] = matrix[rows, codes.astype(np.intp)].sum(axis=1) + prior
+    return result
+
+
+def _fit_isotonic(
+    log2_odds: npt.NDArray[np.float64], labels: npt.NDArray[np.bool_], points: int = 64
+) -> list[tuple[float, float]]:
+    """Monotone map from log-odds to the observed match rate (pool-adjacent-violators), reduced
+    to at most ``points`` breakpoints and kept strictly inside (0, 1)."""
+    order = np.argsort(log2_odds, kind="stable")
+    x = log2_odds[order]
+    y = labels[order].astype(float)
+    # Pool adjacent violators over blocks of (sum, count).
+    sums: list[float] = []
+    counts: list[float] = []
+    xsums: list[float] = []
+    for value, label in zip(x.tolist(), y.tolist(), strict=True):
+        sums.append(label)
+        counts.append(1.0)
+        xsums.append(value)
+        while len(sums) > 1 and sums[-2] / counts[-2] >= sums[-1] / counts[-1]:
+            last_sum, last_count, last_x = sums.pop(), counts.pop(), xsums.pop()
+            sums[-1] += last_sum
+            counts[-1] += last_count
+            xsums[-1] += last_x
+    # Each block is placed at its mean log-odds, with its match rate.
+    centres = [xs / c for xs, c in zip(xsums, counts, strict=True)]
+    rates = [s / c for s, c in zip(sums, counts, strict=True)]
+    step = max(1, len(centres) // points)
+    chosen = list(range(0, len(centres), step))
+    if chosen[-1] != len(centres) - 1:
+        chosen.append(len(centres) - 1)
+    eps = 1e-4
+    return [(float(centres[i]), float(min(max(rates[i], eps), 1 - eps))) for i in chosen]
+
+
+def estimate_em(
+    model: Model,
+    codes: npt.NDArray[np.int8],
+    random_codes: npt.NDArray[np.int8] | None,
+    total_pairs: int,
+    iterations: int = 40,
+) -> Model:
+    """Re-estimate m on unlabelled candidate pairs by EM over their distinct level patterns (cheap
+    even for millions of pairs), with u measured on random pairs of the same data and held fixed.
+    EM's match share among candidates, times the number of candidates over all pairs, gives the
+    prior. Without labels there is no calibration: the posterior is used as it is."""
+    features = list(model.features.items())
+    u = {f: np.array(v) for f, v in model.u.items()}
+    if random_codes is not None and len(random_codes):
+        for column, (feature, levels) in enumerate(features):
+            counts = np.bincount(random_codes[:, column], minlength=len(levels)).astype(float)
+            u[feature] = (counts + 0.5) / (counts.sum() + 0.5 * len(levels))
+    patterns, counts = np.unique(codes, axis=0, return_counts=True)
+    counts = counts.astype(float)
+    m = {f: np.array(v) for f, v in model.m.items()}
+    share = 0.5
+    for _ in range(iterations):
+        log_m = np.zeros(len(patterns))
+        log_u = np.zeros(len(patterns))
+        for column, (feature, _) in enumerate(features):
+            log_m += np.log(m[feature][patterns[:, column]])
+            log_u += np.log(u[feature][patterns[:, column]])
+        log_ratio = np.log(share) - np.log(1 - share) + log_m - log_u
+        posterior = 1.0 / (1.0 + np.exp(-np.clip(log_ratio, -700, 700)))
+        weight_m = posterior * counts
+        share = float(np.clip(weight_m.sum() / counts.sum(), 1e-9, 1 - 1e-9))
+        for column, (feature, levels) in enumerate(features):
+            bins = np.bincount(patterns[:, column], weights=weight_m, minlength=len(levels))
+            m[feature] = (bins + 1e-3) / (bins.sum() + 1e-3 * len(levels))
+    prior = float(np.clip(share * len(codes) / max(total_pairs, 1), 1e-12, 0.5))
+    return Model(
+        dict(model.features),
+        {f: [float(x) for x in v] for f, v in m.items()},
+        {f: [float(x) for x in v] for f, v in u.items()},
+        prior,
+        calibration=None,
+        match_threshold=model.match_threshold,
+        review_threshold=model.review_threshold,
+        meta={**model.meta, "estimated": "em"},
+    )

@@ -1,0 +1,87 @@
+"""Linking sets of profiles in one process: candidates, levels, scores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from vinculo.matching.blocking import DEFAULT_MAX_BLOCK, candidate_pairs
+from vinculo.matching.compare import compare_people
+from vinculo.matching.model import Model
+from vinculo.matching.profile import Profile
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class LinkResult:
+    pairs: list[tuple[int, int]]
+    codes: npt.NDArray[np.int8]
+    scores: npt.NDArray[np.float64]
+    oversized_keys: dict[str, int]
+
+
+def level_codes(
+    model: Model,
+    left: Sequence[Profile],
+    right: Sequence[Profile],
+    pairs: Sequence[tuple[int, int]],
+    progress: Progress | None = None,
+) -> npt.NDArray[np.int8]:
+    codes = np.zeros((len(pairs), len(model.features)), dtype=np.int8)
+    for n, (i, j) in enumerate(pairs):
+        codes[n] = model.encode(compare_people(left[i], right[j]))
+        if progress and n % 50_000 == 0:
+            progress(n, len(pairs))
+    return codes
+
+
+RANDOM_PAIRS = 100_000
+
+
+def random_pairs(
+    n_left: int, n_right: int | None, count: int = RANDOM_PAIRS, seed: int = 0
+) -> list[tuple[int, int]]:
+    """Random distinct pairs (across the two sides, or within one), for estimating u."""
+    rng = np.random.default_rng(seed)
+    if n_right is None:
+        if n_left < 2:
+            return []
+        a = rng.integers(0, n_left, size=count)
+        b = rng.integers(0, n_left - 1, size=count)
+        b = np.where(b >= a, b + 1, b)
+        return list(zip(a.tolist(), b.tolist(), strict=True))
+    if not n_left or not n_right:
+        return []
+    a = rng.integers(0, n_left, size=count)
+    b = rng.integers(0, n_right, size=count)
+    return list(zip(a.tolist(), b.tolist(), strict=True))
+
+
+def total_pairs(n_left: int, n_right: int | None) -> int:
+    return n_left * (n_left - 1) // 2 if n_right is None else n_left * n_right
+
+
+def link(
+    model: Model,
+    left: Sequence[Profile],
+    right: Sequence[Profile] | None = None,
+    max_block: int = DEFAULT_MAX_BLOCK,
+    em: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Model, LinkResult]:
+    pairs, oversized = candidate_pairs(left, right, max_block=max_block)
+    other = right if right is not None else left
+    codes = level_codes(model, left, other, pairs, progress)
+    if em and len(pairs):
+        from vinculo.matching.model import estimate_em
+
+        n_right = len(right) if right is not None else None
+        sample = random_pairs(len(left), n_right, min(RANDOM_PAIRS, 4 * len(left) + 1000))
+        random_codes = level_codes(model, left, other, sample)
+        model = estimate_em(model, codes, random_codes, total_pairs(len(left), n_right))
+    scores = model.score_codes(codes) if len(pairs) else np.zeros(0)
+    return model, LinkResult(pairs, codes, scores, oversized)

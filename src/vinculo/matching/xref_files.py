@@ -1,0 +1,67 @@
+"""``vinculo xref-files``: the file contract used for evaluation.
+
+Input: CSVs with the standard column names (``id`` required). Output: ``left_id,right_id,score``,
+one row per pair declared a match at the threshold. Problems in the input go to standard error,
+never to the output.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from pathlib import Path
+
+from vinculo.matching.files import load_profiles
+from vinculo.matching.model import Model
+from vinculo.matching.xref import link
+
+
+def run_xref_files(
+    left: Path,
+    right: Path | None,
+    output: Path,
+    threshold: float | None = None,
+    em: bool = True,
+    candidates_out: Path | None = None,
+) -> str:
+    started = time.perf_counter()
+    left_file = load_profiles(left, "LEFT")
+    right_file = load_profiles(right, "RIGHT") if right is not None else None
+    for problem in [*left_file.problems, *(right_file.problems if right_file else [])]:
+        if problem.severity == "error":
+            print(f"{problem.line}: {problem.column}: {problem.reason}", file=sys.stderr)
+    model = Model.load()
+    fitted, result = link(
+        model, left_file.profiles, right_file.profiles if right_file else None, em=em
+    )
+    cut = fitted.match_threshold if threshold is None else threshold
+    lefts = left_file.profiles
+    rights = right_file.profiles if right_file else left_file.profiles
+    right_ids = right_file.source_ids if right_file else left_file.source_ids
+    links = 0
+    tmp = output.with_name(output.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["left_id", "right_id", "score"])
+        for (i, j), score in zip(result.pairs, result.scores, strict=True):
+            if score >= cut:
+                writer.writerow(
+                    [left_file.source_ids[lefts[i].id], right_ids[rights[j].id], f"{score:.4f}"]
+                )
+                links += 1
+    tmp.replace(output)
+    if candidates_out is not None:
+        with candidates_out.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["left_id", "right_id", "score"])
+            for (i, j), score in zip(result.pairs, result.scores, strict=True):
+                writer.writerow(
+                    [left_file.source_ids[lefts[i].id], right_ids[rights[j].id], f"{score:.4f}"]
+                )
+    seconds = time.perf_counter() - started
+    sizes = f"{len(lefts)}" + (f" x {len(rights)}" if right_file else "")
+    return (
+        f"{links} links among {len(result.pairs)} candidate pairs of {sizes} records "
+        f"in {seconds:.1f} s (threshold {cut:.2f})"
+    )
