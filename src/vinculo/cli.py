@@ -19,6 +19,7 @@ from vinculo.ingest.mapping import MappingError
 from vinculo.ingest.pipeline import ImportFailed, run_import
 from vinculo.sharing.directory import (
     DirectoryError,
+    UserInfo,
     add_agency,
     add_user,
     get_agency,
@@ -32,9 +33,15 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 agencies_app = typer.Typer(help="Agencies on this installation.", no_args_is_help=True)
+hits_app = typer.Typer(
+    help="Hits: where two agencies hold data on the same entity.", no_args_is_help=True
+)
+matching_app = typer.Typer(help="The matcher: model, exclusions.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(users_app, name="users")
+app.add_typer(hits_app, name="hits")
+app.add_typer(matching_app, name="matching")
 
 console = Console(stderr=True)
 out = Console()
@@ -355,7 +362,8 @@ def demo(
     out.print(table)
     out.print(
         f"{result.entities} entities imported from {result.files} files; "
-        f"{result.rows_rejected} rows rejected, {result.rows_flagged} flagged"
+        f"{result.rows_rejected} rows rejected, {result.rows_flagged} flagged; "
+        f"{result.hits} hits between agencies"
     )
     if serve_after:
         serve(host=host, port=port)
@@ -389,6 +397,149 @@ def xref_files(
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     print(summary)
+
+
+def _user(engine: Engine, username: str) -> UserInfo:
+    with engine.connect() as conn:
+        user = next((u for u in list_users(conn) if u.username == username.lower()), None)
+    if user is None or not user.is_active:
+        raise fail(f"unknown or inactive user {username!r}")
+    return user
+
+
+@hits_app.command("list")
+def hits_list(
+    as_user: Annotated[str, typer.Option("--as", help="Username whose agency's hits to list")],
+    status: Annotated[
+        str | None, typer.Option(help="new, needs_review, confirmed, rejected")
+    ] = None,
+    limit: Annotated[int, typer.Option()] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Hits involving a user's agency, with their explanation (other agencies' records as the
+    sharing policy allows)."""
+    from vinculo.matching.views import hits_for_user
+
+    engine = _engine()
+    user = _user(engine, as_user)
+    with engine.connect() as conn:
+        hits = hits_for_user(conn, user, status, limit=limit)
+    if as_json:
+        out.print_json(json.dumps(hits))
+        return
+    table = Table("hit", "score", "status", "own record", "other agency", "why")
+    for h in hits:
+        table.add_row(
+            h["id"][:12], f"{h['score']:.3f}", h["status"], escape(h["own"].get("caption") or ""),
+            h["other"]["agency"], escape("; ".join(h["explanation"][:3])),
+        )  # fmt: skip
+    out.print(table)
+
+
+@hits_app.command("judge")
+def hits_judge(
+    hit: Annotated[str, typer.Argument(help="Hit id (or its first characters)")],
+    status: Annotated[str, typer.Option(help="confirmed, rejected or needs_review")],
+    as_user: Annotated[str, typer.Option("--as", help="Username of the judge")],
+    note: Annotated[str, typer.Option(help="Why")] = "",
+) -> None:
+    """Confirm or reject a hit (only a user of one of its two agencies may)."""
+    from sqlalchemy import select
+
+    from vinculo.matching.hits import judge
+    from vinculo.store.tables import Hit
+
+    engine = _engine()
+    user = _user(engine, as_user)
+    with engine.begin() as conn:
+        ids = [
+            r[0]
+            for r in conn.execute(select(Hit.id).where(Hit.id.startswith(hit, autoescape=True)))
+        ]
+        if len(ids) != 1:
+            raise fail(f"{len(ids)} hits start with {hit!r}: give more of the id")
+        try:
+            judge(conn, ids[0], status, user.username, user.agency, note)
+        except (ValueError, PermissionError, LookupError) as exc:
+            raise fail(str(exc)) from None
+    out.print(f"hit {ids[0]} {status} by {user.username}")
+
+
+@app.command()
+def xref(
+    agency: Annotated[str | None, typer.Option(help="One agency against all others")] = None,
+    all_agencies: Annotated[bool, typer.Option("--all", help="The whole installation")] = False,
+) -> None:
+    """Batch cross-referencing: match every record not yet matched (or changed since). Resumable:
+    run it again after an interruption and it continues."""
+    from vinculo.matching.hits import xref_agency
+
+    if not agency and not all_agencies:
+        raise fail("give --agency CODE or --all")
+    engine = _engine()
+    with _progress() as progress:
+        task = progress.add_task("xref", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        matched, written = xref_agency(engine, agency if not all_agencies else None, progress=tick)
+    out.print(f"matched {matched} records; {written} hits written or updated")
+
+
+@matching_app.command("exclusions")
+def matching_exclusions() -> None:
+    """Values excluded from matching (too common to mean anything), automatic and manual."""
+    from sqlalchemy import select
+
+    from vinculo.store.tables import KeyExclusion
+
+    with _engine().connect() as conn:
+        rows = list(conn.execute(select(KeyExclusion).order_by(KeyExclusion.holders.desc())))
+    table = Table("key", "source", "holders", "reason")
+    for r in rows:
+        table.add_row(escape(r.key), r.source, str(r.holders), escape(r.reason))
+    out.print(table)
+
+
+@matching_app.command("exclude")
+def matching_exclude(
+    key: Annotated[str, typer.Argument(help="e.g. ph:+573000000000 (see 'exclusions')")],
+    reason: Annotated[str, typer.Option(help="Why this value says nothing")],
+    as_user: Annotated[str, typer.Option("--as", help="Administrator's username")],
+) -> None:
+    """Exclude a value from matching by hand."""
+    from vinculo.matching.hits import exclude_key
+
+    engine = _engine()
+    user = _user(engine, as_user)
+    if "administrator" not in {r.value for r in user.roles}:
+        raise fail("only an administrator may exclude values from matching")
+    with engine.begin() as conn:
+        exclude_key(conn, key, reason, user.username)
+    out.print(f"excluded {key}")
+
+
+@matching_app.command("train")
+def matching_train(
+    scale: Annotated[int, typer.Option(help="Scenario size to train on")] = 20000,
+    seed: Annotated[int, typer.Option(help="Scenario seed (not the demo's)")] = 7,
+    output: Annotated[Path | None, typer.Option("-o", help="Where to write the parameters")] = None,
+) -> None:
+    """Train the person model on a generated scenario (its ground truth is known)."""
+    import tempfile
+
+    from vinculo.demo import generate as generate_scenario
+    from vinculo.matching.model import PARAMS_PATH
+    from vinculo.matching.train import train_on_scenario
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate_scenario(Path(tmp), seed=seed, scale=scale)
+        model = train_on_scenario(Path(tmp))
+    model.meta["trained_on"] = f"vinculo generated scenario, seed {seed}, scale {scale}"
+    target = output or PARAMS_PATH
+    model.save(target)
+    out.print(f"model trained on {model.meta['records']} records written to {target}")
 
 
 @app.command()

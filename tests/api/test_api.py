@@ -13,6 +13,7 @@ from tests.ingest.broken_file import write_broken_file
 from vinculo.api import create_app
 from vinculo.ingest.pipeline import run_import
 from vinculo.sharing.directory import add_agency, add_user
+from vinculo.store.db import head_revision
 from vinculo.store.tables import ApiToken, utcnow
 
 PASSWORD = "correct horse battery staple"
@@ -39,7 +40,7 @@ def _token(client: TestClient, username: str) -> dict[str, str]:
 def test_health_reports_database_and_revision(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
     assert body["status"] == "ok"
-    assert body["schema_revision"] == "0001"
+    assert body["schema_revision"] == head_revision()
 
 
 @pytest.mark.parametrize(
@@ -126,3 +127,57 @@ def test_missing_entity_is_404_and_hostile_queries_are_harmless(client: TestClie
     for query in ['"', "a' OR 1=1 --", "NEAR(", "*", "silva & | !", "é:*"]:
         response = client.get("/api/v1/entities", params={"q": query}, headers=owner)
         assert response.status_code == 200, (query, response.text)
+
+
+def test_hits_endpoint_shows_own_record_in_full_and_the_other_as_a_hit(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:
+        add_agency(
+            conn, "CO-DIJIN", "DIJIN", "CO", "police", [], {"drugs": "antinarcoticos@dijin.example"}
+        )
+        add_agency(conn, "ES-CNP", "CNP", "ES", "police", ["EUROPOL"])
+        add_agency(conn, "PE-PNP", "PNP", "PE", "police")
+        add_user(conn, "dora", "CO-DIJIN", PASSWORD, ["analyst"])
+        add_user(conn, "luis", "ES-CNP", PASSWORD, ["analyst"])
+        add_user(conn, "pablo", "PE-PNP", PASSWORD, ["analyst"])
+    co = tmp_path / "co.csv"
+    co.write_text(
+        "id,name,birth_date,markets\nD-1,José Luis Pérez García,12/03/1980,drugs\n",
+        encoding="utf-8",
+    )
+    es = tmp_path / "es.csv"
+    es.write_text(
+        'id,name,birth_date,markets\nE-1,"PEREZ GARCIA, JOSE LUIS",1980-03-12,drugs\n',
+        encoding="utf-8",
+    )
+    run_import(co, "CO-DIJIN", engine=engine)
+    run_import(es, "ES-CNP", engine=engine)
+    with TestClient(create_app(engine)) as client:
+        spain = _token(client, "luis")
+        (hit,) = client.get("/api/v1/hits", headers=spain).json()
+        assert hit["own"]["view"] == "full" and hit["own"]["agency"] == "ES-CNP"
+        assert hit["other"]["view"] == "hit_only" and hit["other"]["agency"] == "CO-DIJIN"
+        assert "properties" not in hit["other"]
+        assert hit["other_contact"] == "antinarcoticos@dijin.example"
+        assert any("birth dates agree" in line for line in hit["explanation"])
+        # A third agency neither sees nor judges it.
+        peru = _token(client, "pablo")
+        assert client.get("/api/v1/hits", headers=peru).json() == []
+        denied = client.post(
+            f"/api/v1/hits/{hit['id']}/judgement", json={"status": "rejected"}, headers=peru
+        )
+        assert denied.status_code == 404
+        bad = client.post(
+            f"/api/v1/hits/{hit['id']}/judgement", json={"status": "maybe"}, headers=spain
+        )
+        assert bad.status_code == 422
+        ok = client.post(
+            f"/api/v1/hits/{hit['id']}/judgement", json={"status": "confirmed"}, headers=spain
+        )
+        assert ok.status_code == 204
+        colombia = _token(client, "dora")
+        (seen,) = client.get(
+            "/api/v1/hits", params={"status": "confirmed"}, headers=colombia
+        ).json()
+        assert seen["id"] == hit["id"] and seen["other"]["agency"] == "ES-CNP"

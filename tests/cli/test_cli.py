@@ -209,3 +209,52 @@ def test_problem_severity_is_printed(home: Path) -> None:
     broken = write_broken_file(home / "people.csv")
     output = run("import", str(broken.path), "--agency", "BR-PF")
     assert "[warning]" in output and "[error]" in output
+
+
+def test_hits_judgement_exclusions_and_batch_xref(home: Path) -> None:
+    _setup(home)
+    run("agencies", "add", "ES-CNP", "--country", "ES", "--kind", "police", "--name", "CNP")
+    run(
+        "users",
+        "add",
+        "ana",
+        "--agency",
+        "BR-PF",
+        "--role",
+        "analyst",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    run(
+        "users",
+        "add",
+        "root",
+        "--agency",
+        "ES-CNP",
+        "--role",
+        "administrator",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    (home / "pf.csv").write_text(
+        "id,name,birth_date\nP-1,João Pedro da Silva Santos,02/02/1988\n", encoding="utf-8"
+    )
+    (home / "cnp.csv").write_text(
+        "id,name,birth_date\nC-1,Joao Pedro Silva Santos,1988-02-02\n", encoding="utf-8"
+    )
+    run("import", "pf.csv", "--agency", "BR-PF")
+    run("import", "cnp.csv", "--agency", "ES-CNP")
+    listed = json.loads(run("hits", "list", "--as", "ana", "--json"))
+    assert len(listed) == 1 and listed[0]["other"]["view"] == "hit_only"
+    hit = listed[0]["id"]
+    assert "confirmed" in run("hits", "judge", hit[:10], "--status", "confirmed", "--as", "ana")
+    assert "0 hits start with" in fails(
+        "hits", "judge", "zzzz", "--status", "confirmed", "--as", "ana"
+    )
+    # Batch xref finds nothing new: every record was matched on import.
+    assert "matched 0 records" in run("xref", "--all")
+    assert "only an administrator" in fails(
+        "matching", "exclude", "ph:+1", "--reason", "x", "--as", "ana"
+    )
+    run("matching", "exclude", "ph:+34900000000", "--reason", "switchboard", "--as", "root")
+    assert "switchboard" in run("matching", "exclusions")

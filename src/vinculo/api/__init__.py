@@ -1,7 +1,7 @@
 """The REST API, under /api/v1 (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine
 
 from vinculo import __version__
 from vinculo.identifiers import detect
+from vinculo.matching.hits import judge
+from vinculo.matching.views import hits_for_user
 from vinculo.settings import get_settings
 from vinculo.sharing import policy
 from vinculo.sharing.directory import (
@@ -73,6 +75,25 @@ class EntityOut(BaseModel):
 class SearchOut(BaseModel):
     query: str
     results: list[EntityOut]
+
+
+class HitOut(BaseModel):
+    id: str
+    schema_: str = Field(alias="schema")
+    score: float
+    status: str
+    explanation: list[str]
+    own: EntityOut
+    other: EntityOut
+    other_contact: str | None = None
+    created_at: str
+
+    model_config = {"populate_by_name": True}
+
+
+class JudgementIn(BaseModel):
+    status: Literal["confirmed", "rejected", "needs_review"]
+    note: str = Field(default="", max_length=2000)
 
 
 class Health(BaseModel):
@@ -212,6 +233,37 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         if shown.view is policy.View.NONE:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such entity")
         return EntityOut.model_validate(shown.data)
+
+    @router.get(
+        "/hits",
+        response_model=list[HitOut],
+        response_model_by_alias=True,
+        response_model_exclude_none=True,
+        tags=["hits"],
+    )
+    def hits(
+        conn: Conn,
+        user: CurrentUser,
+        status_: Annotated[
+            Literal["new", "needs_review", "confirmed", "rejected"] | None, Query(alias="status")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[HitOut]:
+        """Hits involving the user's agency; the other agency's record as the policy allows."""
+        return [
+            HitOut.model_validate(h)
+            for h in hits_for_user(conn, user, status_, limit=limit, offset=offset)
+        ]
+
+    @router.post("/hits/{hit}/judgement", status_code=204, tags=["hits"])
+    def judge_hit(hit: str, body: JudgementIn, conn: Conn, user: CurrentUser) -> None:
+        """Confirm, reject or send a hit for review. Only the two agencies of the hit may."""
+        try:
+            judge(conn, hit, body.status, user.username, user.agency, body.note)
+        except (LookupError, PermissionError):
+            # The same answer whether the hit does not exist or belongs to others.
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such hit") from None
 
     app.include_router(router)
 

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from vinculo.ingest.pipeline import run_import
+from vinculo.matching.hits import Matcher
 from vinculo.settings import get_settings
 from vinculo.sharing.directory import add_agency, add_user, get_agency, hash_password
 from vinculo.store.db import migrate
-from vinculo.store.tables import User
+from vinculo.store.tables import Hit, User
 
 DEMO_ROLES = ["analyst", "investigator", "supervisor"]
 
@@ -34,6 +35,7 @@ class DemoResult:
     entities: int = 0
     rows_rejected: int = 0
     rows_flagged: int = 0
+    hits: int = 0
 
 
 def install_demo(
@@ -50,6 +52,9 @@ def install_demo(
     if not (scenario / "manifest.json").is_file():
         generate(scenario, seed=seed, scale=scale, progress=progress)
     result = DemoResult(scenario)
+    with engine.connect() as conn:
+        # One resident index for all the imports: each file is matched against all before it.
+        matcher = Matcher.load(conn)
     with (scenario / "agencies.csv").open(encoding="utf-8", newline="") as fh:
         agencies = list(csv.DictReader(fh))
     with engine.begin() as conn:
@@ -76,12 +81,14 @@ def install_demo(
             path = scenario / code / name
             if not path.is_file():
                 continue
-            report = run_import(path, code, schema=schema, engine=engine)
+            report = run_import(path, code, schema=schema, engine=engine, matcher=matcher)
             result.files += 1
             result.entities += report.entities_written
             result.rows_rejected += report.rows_rejected
             result.rows_flagged += report.rows_flagged
         result.users.append(_demo_user(engine, code))
+    with engine.connect() as conn:
+        result.hits = int(conn.execute(select(func.count()).select_from(Hit)).scalar_one())
     if progress:
         progress("done", len(agencies), len(agencies))
     return result

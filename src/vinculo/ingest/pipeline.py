@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from vinculo.ingest.mapping import Mapping, default_mapping, load_mapping
 from vinculo.ingest.readers import CsvReader, FtmReader, ReadError, Row, XlsxReader, open_source
 from vinculo.ingest.rows import AgencyContext, MappedRow, RowMapper
+from vinculo.matching.hits import Indexed, Matcher
 from vinculo.model.normalise import ValueRow
 from vinculo.model.records import Problem, Record
 from vinculo.settings import get_settings
@@ -133,6 +134,8 @@ def run_import(
     preview_rows: int = 20,
     user: str | None = None,
     today: dt.date | None = None,
+    matcher: Matcher | None = None,
+    match: bool = True,
 ) -> ImportReport:
     engine = engine or get_engine()
     settings = get_settings()
@@ -195,6 +198,10 @@ def run_import(
     if dry_run:
         return _dry_run(reader.rows(), map_row, report, preview_rows, progress, total)
     job_id, resume_line = _open_job(engine, job_key, info, agency, schema, mapping, user)
+    if match and matcher is None:
+        with engine.connect() as conn:
+            matcher = Matcher.load(conn)
+    matcher = matcher if match else None
     report.job_id = job_id
     report.resumed_from_line = resume_line
     seen = _committed_ids(engine, job_id, resume_line)
@@ -222,14 +229,16 @@ def run_import(
         if len(batch.rows) >= batch_size:
             committed_rows += len(batch.rows)
             _commit_batch(
-                engine, job_id, agency, batch, fault_after and committed_rows > fault_after
+                engine, job_id, agency, batch, matcher, fault_after and committed_rows > fault_after
             )
             batch = _Batch()
             if progress:
                 progress(row.line, total)
     if batch.rows:
         committed_rows += len(batch.rows)
-        _commit_batch(engine, job_id, agency, batch, fault_after and committed_rows > fault_after)
+        _commit_batch(
+            engine, job_id, agency, batch, matcher, fault_after and committed_rows > fault_after
+        )
     with engine.begin() as conn:
         conn.execute(
             update(ImportJob)
@@ -383,7 +392,14 @@ def _committed_ids(engine: Engine, job_id: str, resume_line: int) -> set[str]:
         }
 
 
-def _commit_batch(engine: Engine, job_id: str, agency: str, batch: _Batch, die: bool | int) -> None:
+def _commit_batch(
+    engine: Engine,
+    job_id: str,
+    agency: str,
+    batch: _Batch,
+    matcher: Matcher | None,
+    die: bool | int,
+) -> None:
     records, values = batch.records()
     first_line = batch.rows[0][0].line
     last_line = batch.rows[-1][0].line
@@ -391,6 +407,17 @@ def _commit_batch(engine: Engine, job_id: str, agency: str, batch: _Batch, die: 
     flagged = sum(1 for _, m in batch.rows if m.flagged)
     with engine.begin() as conn:
         result = write_records(conn, records, values, job_id)
+        if matcher is not None:
+            changed = set(result.inserted) | set(result.updated)
+            matcher.match_entities(
+                conn,
+                [
+                    Indexed(r.id, agency, r.proxy.schema.name, result.hashes[r.id],
+                            r.proxy.to_dict()["properties"], values.get(r.id, []))
+                    for r in records
+                    if r.id in changed
+                ],
+            )  # fmt: skip
         if die:
             conn.execute(select(1))
             os._exit(137)  # simulated crash: the open transaction is never committed

@@ -79,6 +79,8 @@ class WriteResult:
     inserted: list[str]
     updated: list[str]
     unchanged: list[str]
+    #: Content hash of every record written or found unchanged.
+    hashes: dict[str, str]
 
     @property
     def written(self) -> int:
@@ -173,7 +175,9 @@ def write_records(
                 for i in changed
             ],
         )
-    return WriteResult(inserted, updated, unchanged)
+    return WriteResult(
+        inserted, updated, unchanged, {i: str(row["content_hash"]) for i, row in rows.items()}
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,3 +212,84 @@ class QuarantineRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class MatchProfile(Base):
+    """What matching compares of an entity, kept so that candidates need no re-reading."""
+
+    __tablename__ = "match_profile"
+
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_code: Mapped[str] = mapped_column(String(32), index=True)
+    schema: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column()
+    #: False when indexed only (others can find it) but not yet checked against the others.
+    scored: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class MatchKey(Base):
+    """Blocking keys of each entity: the persisted form of the resident candidate index."""
+
+    __tablename__ = "match_key"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class KeyExclusion(Base):
+    """A value too common to say anything (placeholder phone, "SIN NOMBRE"): never a candidate."""
+
+    __tablename__ = "key_exclusion"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    #: ``auto`` (held by too many records) or ``manual`` (an administrator's decision).
+    source: Mapped[str] = mapped_column(String(8))
+    holders: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Hit(Base):
+    """Two agencies hold data on the same person or object."""
+
+    __tablename__ = "hit"
+    __table_args__ = (Index("ix_hit_agencies", "left_agency", "right_agency", "status"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    left_id: Mapped[str] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
+    right_id: Mapped[str] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
+    left_agency: Mapped[str] = mapped_column(String(32))
+    right_agency: Mapped[str] = mapped_column(String(32))
+    schema: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column()
+    #: Per-feature explanation, strongest first ("surnames agree, ...: +7.5").
+    explanation: Mapped[list[Any]] = mapped_column(default=list)
+    levels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: new, needs_review, confirmed, rejected
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    #: Content hashes of both records when last scored or judged: a rejected pair is raised
+    #: again only when one of them changes.
+    left_hash: Mapped[str] = mapped_column(String(40))
+    right_hash: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class HitJudgement(Base):
+    """Every human judgement on a hit, kept: who decided what, when and why."""
+
+    __tablename__ = "hit_judgement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    hit_id: Mapped[str] = mapped_column(ForeignKey("hit.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(120))
+    agency_code: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
