@@ -25,6 +25,8 @@ PERSON_FEATURES: dict[str, tuple[str, ...]] = {
     "phone": ("shared", "different", MISSING),
     "email": ("shared", "different", MISSING),
     "address": ("exact", "overlap", "different", MISSING),
+    "birth_place": ("exact", "typo", "different", MISSING),
+    "alias": ("shared", MISSING),
     "gender": ("agree", "conflict", MISSING),
     "nationality": ("overlap", "disjoint", MISSING),
 }  # fmt: skip
@@ -142,6 +144,16 @@ def _address(a: Profile, b: Profile) -> str:
     return "overlap" if overlap >= 0.5 else "different"
 
 
+def _birth_place(a: Profile, b: Profile) -> str:
+    if not a.birth_places or not b.birth_places:
+        return MISSING
+    if a.birth_places & b.birth_places:
+        return "exact"
+    if any(_within_one_edit(x, y) for x in a.birth_places for y in b.birth_places):
+        return "typo"
+    return "different"
+
+
 def _gender(a: Profile, b: Profile) -> str:
     if not a.gender or not b.gender or "other" in (a.gender, b.gender):
         return MISSING
@@ -160,6 +172,8 @@ def compare_people(a: Profile, b: Profile) -> dict[str, str]:
         "phone": _sets(a.phones, b.phones, "shared", "different"),
         "email": _sets(a.emails, b.emails, "shared", "different"),
         "address": _address(a, b),
+        "birth_place": _birth_place(a, b),
+        "alias": "shared" if a.aliases & b.aliases else MISSING,
         "gender": _gender(a, b),
         "nationality": _sets(a.countries, b.countries, "overlap", "disjoint"),
     }

@@ -31,7 +31,7 @@ from vinculo.store.tables import (
 
 #: Properties a profile is rebuilt from.
 PROFILE_PROPS = (
-    "name", "firstName", "lastName", "alias", "birthDate", "gender", "nationality",
+    "name", "firstName", "lastName", "alias", "birthDate", "birthPlace", "gender", "nationality",
     "citizenship", "country", "address", "make", "title",
 )  # fmt: skip
 STATUSES = ("new", "needs_review", "confirmed", "rejected")

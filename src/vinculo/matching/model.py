@@ -44,6 +44,8 @@ WEIGHT_BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
     ("address", "overlap"): (-1.0, 8.0),
     ("passport", "different"): (-3.0, 0.0),
     ("nationality", "disjoint"): (-4.0, 0.0),
+    # Registries write a town, a district or a province for the same birth.
+    ("birth_place", "different"): (-3.0, 0.0),
 }
 
 LEVEL_TEXT: dict[str, dict[str, str]] = {
@@ -89,6 +91,12 @@ LEVEL_TEXT: dict[str, dict[str, str]] = {
         "overlap": "addresses largely overlap",
         "different": "addresses differ",
     },
+    "birth_place": {
+        "exact": "same place of birth",
+        "typo": "places of birth differ by a typo",
+        "different": "places of birth differ",
+    },
+    "alias": {"shared": "an alias in common"},
     "gender": {"agree": "same sex", "conflict": "sex differs"},
     "nationality": {"overlap": "a nationality in common", "disjoint": "nationalities differ"},
 }
@@ -160,9 +168,12 @@ class Model:
     # -- scoring --------------------------------------------------------------------------------
     def _calibrate(self, log2_odds: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         if self.calibration:
+            # Piecewise constant, as isotonic regression predicts: the match rate of the block
+            # whose lowest log-odds is the largest not above x.
             xs = np.array([x for x, _ in self.calibration])
             ys = np.array([y for _, y in self.calibration])
-            result: npt.NDArray[np.float64] = np.interp(log2_odds, xs, ys)
+            at = np.clip(np.searchsorted(xs, log2_odds, side="right") - 1, 0, len(ys) - 1)
+            result: npt.NDArray[np.float64] = ys[at]
             return result
         return 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -1000, 1000)))
 
@@ -220,9 +231,7 @@ class Model:
         )
 
     def save(self, path: Path) -> None:
-        path.write_text(
-            json.dumps(self.to_dict(), indent=1, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        path.write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path = PARAMS_PATH) -> Model:
@@ -279,25 +288,31 @@ def _fit_isotonic(
     # Pool adjacent violators over blocks of (sum, count).
     sums: list[float] = []
     counts: list[float] = []
-    xsums: list[float] = []
+    lefts: list[float] = []
     for value, label in zip(x.tolist(), y.tolist(), strict=True):
-        sums.append(label)
-        counts.append(1.0)
-        xsums.append(value)
+        if lefts and value == lefts[-1] and len(sums) == len(lefts):
+            sums[-1] += label  # equal log-odds belong to one block
+            counts[-1] += 1.0
+        else:
+            sums.append(label)
+            counts.append(1.0)
+            lefts.append(value)
         while len(sums) > 1 and sums[-2] / counts[-2] >= sums[-1] / counts[-1]:
-            last_sum, last_count, last_x = sums.pop(), counts.pop(), xsums.pop()
+            last_sum, last_count = sums.pop(), counts.pop()
+            lefts.pop()
             sums[-1] += last_sum
             counts[-1] += last_count
-            xsums[-1] += last_x
-    # Each block is placed at its mean log-odds, with its match rate.
-    centres = [xs / c for xs, c in zip(xsums, counts, strict=True)]
+    # Each block: its lowest log-odds and its match rate (a step function).
     rates = [s / c for s, c in zip(sums, counts, strict=True)]
-    step = max(1, len(centres) // points)
-    chosen = list(range(0, len(centres), step))
-    if chosen[-1] != len(centres) - 1:
-        chosen.append(len(centres) - 1)
     eps = 1e-4
-    return [(float(centres[i]), float(min(max(rates[i], eps), 1 - eps))) for i in chosen]
+    blocks = [
+        (float(left), float(min(max(rate, eps), 1 - eps)))
+        for left, rate in zip(lefts, rates, strict=True)
+    ]
+    if len(blocks) <= points:
+        return blocks
+    step = len(blocks) / points
+    return [blocks[int(i * step)] for i in range(points)] + [blocks[-1]]
 
 
 def estimate_em(

@@ -46,6 +46,10 @@ class Profile:
     address_tokens: frozenset[str] = frozenset()
     #: Strong identifiers of objects and accounts as "kind:value".
     strong: frozenset[str] = frozenset()
+    #: Aliases and nicknames, folded.
+    aliases: frozenset[str] = frozenset()
+    #: Places of birth, folded.
+    birth_places: frozenset[str] = frozenset()
     #: Organisation and object names, folded.
     labels: tuple[str, ...] = ()
     content_hash: str = ""
@@ -120,6 +124,7 @@ def from_values(
                   for s in strong}  # fmt: skip
     names: tuple[PersonName, ...] = ()
     labels: tuple[str, ...] = ()
+    aliases: frozenset[str] = frozenset()
     if schema == "Person":
         first = " ".join(properties.get("firstName", [])) or None
         last = " ".join(properties.get("lastName", [])) or None
@@ -127,9 +132,12 @@ def from_values(
         for full in properties.get("name", []):
             parsed.append(parse_person_name(full, first=first, last=last, culture=culture))
             first = last = None  # the fields describe the first name only
-        for alias in properties.get("alias", []):
-            parsed.append(parse_person_name(alias, culture=culture))
         names = tuple(parsed)
+        # Nicknames ("El Flaco", "La Güera") are shared by many people: they are compared as
+        # aliases, never as names.
+        aliases = frozenset(ids.fold_name(a) for n in names for a in n.aliases) | frozenset(
+            ids.fold_name(a) for a in properties.get("alias", [])
+        )
     else:
         labels = tuple(
             ids.fold_name(n) for p in ("name", "alias", "title") for n in properties.get(p, [])
@@ -148,6 +156,10 @@ def from_values(
         phones=frozenset(phones),
         emails=frozenset(emails),
         address_tokens=_address_tokens(properties.get("address", [])),
+        aliases=frozenset(a for a in aliases if a),
+        birth_places=frozenset(
+            " ".join(_WORD.findall(ids.fold_name(p))) for p in properties.get("birthPlace", [])
+        ),
         strong=frozenset(strong),
         labels=labels,
         content_hash=content_hash,
