@@ -315,6 +315,23 @@ def _fit_isotonic(
     return [blocks[int(i * step)] for i in range(points)] + [blocks[-1]]
 
 
+def _patterns(
+    codes: npt.NDArray[np.int8], radices: list[int]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Distinct rows of ``codes`` and how often each occurs. Rows are packed into one integer
+    first (mixed radix): sorting integers is much faster than sorting rows."""
+    packed = np.zeros(len(codes), dtype=np.int64)
+    for column, radix in enumerate(radices):
+        packed = packed * radix + codes[:, column].astype(np.int64)
+    keys, counts = np.unique(packed, return_counts=True)
+    patterns = np.zeros((len(keys), len(radices)), dtype=np.int64)
+    rest = keys.copy()
+    for column in range(len(radices) - 1, -1, -1):
+        patterns[:, column] = rest % radices[column]
+        rest //= radices[column]
+    return patterns, counts.astype(float)
+
+
 def estimate_em(
     model: Model,
     codes: npt.NDArray[np.int8],
@@ -332,8 +349,7 @@ def estimate_em(
         for column, (feature, levels) in enumerate(features):
             counts = np.bincount(random_codes[:, column], minlength=len(levels)).astype(float)
             u[feature] = (counts + 0.5) / (counts.sum() + 0.5 * len(levels))
-    patterns, counts = np.unique(codes, axis=0, return_counts=True)
-    counts = counts.astype(float)
+    patterns, counts = _patterns(codes, [len(levels) for _, levels in features])
     m = {f: np.array(v) for f, v in model.m.items()}
     share = 0.5
     for _ in range(iterations):

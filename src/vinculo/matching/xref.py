@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,19 +26,60 @@ class LinkResult:
     oversized_keys: dict[str, int]
 
 
+#: Below this many pairs, worker processes cost more than they save.
+PARALLEL_MIN_PAIRS = 100_000
+_SHARED: tuple[Model, Sequence[Profile], Sequence[Profile]] | None = None
+
+
+def _codes_serial(
+    model: Model,
+    left: Sequence[Profile],
+    right: Sequence[Profile],
+    pairs: Sequence[tuple[int, int]],
+) -> npt.NDArray[np.int8]:
+    codes = np.zeros((len(pairs), len(model.features)), dtype=np.int8)
+    for n, (i, j) in enumerate(pairs):
+        codes[n] = model.encode(compare_people(left[i], right[j]))
+    return codes
+
+
+def _codes_worker(pairs: Sequence[tuple[int, int]]) -> npt.NDArray[np.int8]:
+    assert _SHARED is not None
+    model, left, right = _SHARED
+    return _codes_serial(model, left, right, pairs)
+
+
 def level_codes(
     model: Model,
     left: Sequence[Profile],
     right: Sequence[Profile],
     pairs: Sequence[tuple[int, int]],
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> npt.NDArray[np.int8]:
-    codes = np.zeros((len(pairs), len(model.features)), dtype=np.int8)
-    for n, (i, j) in enumerate(pairs):
-        codes[n] = model.encode(compare_people(left[i], right[j]))
-        if progress and n % 50_000 == 0:
-            progress(n, len(pairs))
-    return codes
+    """Comparison levels of every pair, on all cores for large batches. Worker processes are
+    forked, so they share the profiles without copying them (Linux; elsewhere: one process)."""
+    global _SHARED
+    workers = workers or os.cpu_count() or 1
+    if (
+        workers < 2
+        or len(pairs) < PARALLEL_MIN_PAIRS
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return _codes_serial(model, left, right, pairs)
+    size = 20_000
+    chunks = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+    _SHARED = (model, left, right)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = []
+            for n, part in enumerate(pool.imap(_codes_worker, chunks)):
+                parts.append(part)
+                if progress:
+                    progress(min((n + 1) * size, len(pairs)), len(pairs))
+    finally:
+        _SHARED = None
+    return np.concatenate(parts) if parts else np.zeros((0, len(model.features)), dtype=np.int8)
 
 
 RANDOM_PAIRS = 100_000
