@@ -380,8 +380,13 @@ def xref_files(
         float | None, typer.Option(help="Match probability threshold (default: the model's)")
     ] = None,
     em: Annotated[
-        bool, typer.Option("--em/--no-em", help="Re-estimate the model on these files (EM)")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--em/--no-em",
+            help="Re-estimate the model on these files (EM), or keep the trained one "
+            "(default: decided from the files' columns, see docs/matching.md)",
+        ),
+    ] = None,
     candidates_out: Annotated[
         Path | None, typer.Option(help="Also write every candidate pair with its score")
     ] = None,

@@ -19,6 +19,8 @@ class LoadedFile:
     #: Profile id -> the row's own ``id`` column value.
     source_ids: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
+    #: Columns of the file that hold at least one value.
+    columns: set[str] = field(default_factory=set)
 
 
 def profile_from_row(
@@ -63,6 +65,7 @@ def load_profiles(
     all_rows = [first] if first is not None else []
     all_rows.extend(rows)
     for row in all_rows:
+        loaded.columns.update(k for k, v in row.values.items() if v.strip())
         wanted = (row.values.get("schema") or "Person").strip() or "Person"
         if wanted != schema:
             loaded.problems.append(

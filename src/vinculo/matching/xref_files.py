@@ -12,9 +12,22 @@ import sys
 import time
 from pathlib import Path
 
-from vinculo.matching.files import load_profiles
+from vinculo.matching.files import LoadedFile, load_profiles
 from vinculo.matching.model import Model
 from vinculo.matching.xref import link
+
+#: Fields the trained model's strongest evidence rests on.
+TRAINED_FIELDS = ("second_last_name", "nationality")
+
+
+def _intelligence_records(*files: LoadedFile | None) -> bool:
+    """Do the files carry what the trained model was built on (second surnames, nationalities)?
+
+    Then its calibrated scores are used as they are. Otherwise (FEBRL, historical registers) the
+    model is re-estimated on the files by EM. EM is not used on records like the scenario's: full
+    of relatives sharing surnames, phones and addresses, its latent "match" class drifts to "same
+    family" and links look-alikes."""
+    return all(f is not None and set(TRAINED_FIELDS) <= f.columns for f in files if f is not None)
 
 
 def run_xref_files(
@@ -22,7 +35,7 @@ def run_xref_files(
     right: Path | None,
     output: Path,
     threshold: float | None = None,
-    em: bool = True,
+    em: bool | None = None,
     candidates_out: Path | None = None,
 ) -> str:
     started = time.perf_counter()
@@ -32,6 +45,8 @@ def run_xref_files(
         if problem.severity == "error":
             print(f"{problem.line}: {problem.column}: {problem.reason}", file=sys.stderr)
     model = Model.load()
+    if em is None:
+        em = not _intelligence_records(left_file, right_file)
     fitted, result = link(
         model, left_file.profiles, right_file.profiles if right_file else None, em=em
     )
