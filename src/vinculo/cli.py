@@ -390,6 +390,9 @@ def xref_files(
     candidates_out: Annotated[
         Path | None, typer.Option(help="Also write every candidate pair with its score")
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="inprocess (default) or spark (Apache Spark, local[*] by default)")
+    ] = "inprocess",
 ) -> None:
     """Link records across two files, or find duplicates within one. No database needed.
 
@@ -398,7 +401,9 @@ def xref_files(
     from vinculo.matching.xref_files import run_xref_files
 
     try:
-        summary = run_xref_files(left, right, output, threshold, em, candidates_out)
+        if engine not in ("inprocess", "spark"):
+            raise ValueError(f"unknown engine {engine!r}: inprocess or spark")
+        summary = run_xref_files(left, right, output, threshold, em, candidates_out, engine)
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     print(summary)

@@ -115,10 +115,20 @@ def link(
     max_block: int = DEFAULT_MAX_BLOCK,
     em: bool = False,
     progress: Progress | None = None,
+    engine: str = "inprocess",
 ) -> tuple[Model, LinkResult]:
-    pairs, oversized = candidate_pairs(left, right, max_block=max_block)
+    """Candidates, levels and scores for ``left`` against ``right`` (or within ``left``).
+    ``engine`` "spark" computes candidates and levels on Apache Spark; the rest is the same."""
     other = right if right is not None else left
-    codes = level_codes(model, left, other, pairs, progress)
+    if engine == "spark":
+        from vinculo.matching.spark import candidate_pairs_and_codes
+
+        pairs, codes, oversized = candidate_pairs_and_codes(model, left, right, max_block)
+    elif engine == "inprocess":
+        pairs, oversized = candidate_pairs(left, right, max_block=max_block)
+        codes = level_codes(model, left, other, pairs, progress)
+    else:
+        raise ValueError(f"unknown engine {engine!r}: inprocess or spark")
     if em and len(pairs):
         from vinculo.matching.model import estimate_em
 

@@ -37,6 +37,7 @@ def run_xref_files(
     threshold: float | None = None,
     em: bool | None = None,
     candidates_out: Path | None = None,
+    engine: str = "inprocess",
 ) -> str:
     started = time.perf_counter()
     left_file = load_profiles(left, "LEFT")
@@ -48,7 +49,7 @@ def run_xref_files(
     if em is None:
         em = not _intelligence_records(left_file, right_file)
     fitted, result = link(
-        model, left_file.profiles, right_file.profiles if right_file else None, em=em
+        model, left_file.profiles, right_file.profiles if right_file else None, em=em, engine=engine
     )
     cut = fitted.match_threshold if threshold is None else threshold
     lefts = left_file.profiles
