@@ -37,11 +37,15 @@ hits_app = typer.Typer(
     help="Hits: where two agencies hold data on the same entity.", no_args_is_help=True
 )
 matching_app = typer.Typer(help="The matcher: model, exclusions.", no_args_is_help=True)
+quarantine_app = typer.Typer(
+    help="Rows kept aside by imports, for correction and re-import.", no_args_is_help=True
+)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(users_app, name="users")
 app.add_typer(hits_app, name="hits")
 app.add_typer(matching_app, name="matching")
+app.add_typer(quarantine_app, name="quarantine")
 
 console = Console(stderr=True)
 out = Console()
@@ -550,6 +554,41 @@ def matching_train(
     target = output or PARAMS_PATH
     model.save(target)
     out.print(f"model trained on {model.meta['records']} records written to {target}")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    job: Annotated[str | None, typer.Option(help="One import job")] = None,
+) -> None:
+    """Rows still waiting for correction: rejected ones, and stored ones with flagged values."""
+    from vinculo.ingest.quarantine import open_rows
+
+    with _engine().connect() as conn:
+        rows = open_rows(conn, agency, job)
+    table = Table("source", "line", "status", "problems")
+    for row in rows:
+        problems = "; ".join(f"{p.get('column') or '-'}: {p.get('reason')}" for p in row.reasons)
+        table.add_row(escape(row.source), str(row.line), row.status, escape(problems))
+    out.print(table)
+    out.print(f"{len(rows)} rows in quarantine for {agency}")
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV to write")],
+    job: Annotated[str | None, typer.Option(help="One import job")] = None,
+    rejected_only: Annotated[bool, typer.Option(help="Leave out stored rows")] = False,
+) -> None:
+    """Write the quarantined rows as they were read, with their problems, for correction. Import
+    the corrected file as usual: the rows it fixes leave the quarantine."""
+    from vinculo.ingest.quarantine import export_for_correction, open_rows
+
+    with _engine().connect() as conn:
+        rows = open_rows(conn, agency, job, include_flagged=not rejected_only)
+    count = export_for_correction(rows, output)
+    out.print(f"{count} quarantined rows of {agency} written to {output}")
 
 
 @app.command()

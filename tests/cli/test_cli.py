@@ -258,3 +258,28 @@ def test_hits_judgement_exclusions_and_batch_xref(home: Path) -> None:
     )
     run("matching", "exclude", "ph:+34900000000", "--reason", "switchboard", "--as", "root")
     assert "switchboard" in run("matching", "exclusions")
+
+
+def test_quarantine_export_corrected_and_reimported(home: Path) -> None:
+    _setup(home)
+    (home / "p.csv").write_text(
+        "id,name,birth_date\nQ-1,,01/01/1980\nQ-2,Ana Paz,31/02/1980\nQ-3,Eva Sol,1970\n",
+        encoding="utf-8",
+    )
+    run("import", "p.csv", "--agency", "BR-PF")
+    listed = run("quarantine", "list", "--agency", "BR-PF")
+    assert "2 rows in quarantine" in listed
+    run("quarantine", "export", "--agency", "BR-PF", "-o", "fix.csv")
+    with (home / "fix.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["id"], r["_line"]) for r in rows] == [("Q-1", "2"), ("Q-2", "3")]
+    assert "name" in rows[0]["_problems"] and "birthDate" in rows[1]["_problems"]
+    # The clerk corrects both rows in the exported file and imports it.
+    rows[0]["name"] = "Luz Mora"
+    rows[1]["birth_date"] = "28/02/1980"
+    with (home / "fixed.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["id", "name", "birth_date"], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    run("import", "fixed.csv", "--agency", "BR-PF")
+    assert "0 rows in quarantine" in run("quarantine", "list", "--agency", "BR-PF")
