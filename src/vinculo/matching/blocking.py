@@ -34,6 +34,10 @@ def profile_keys(profile: Profile) -> set[str]:
         keys.update(f"dob:{d}" for d in profile.birth_dates if len(d) == 10)
         if profile.address_tokens:
             keys.add("addr:" + " ".join(sorted(profile.address_tokens)))
+            # House number and postcode survive the typos in street and town names.
+            numbers = sorted(t for t in profile.address_tokens if t.isdigit())
+            if len(numbers) >= 2:
+                keys.add("addrn:" + " ".join(numbers))
         keys.update(f"nid:{v}" for v in profile.national_ids)
         keys.update(f"wid:{v}" for v in profile.weak_ids if len(v) >= 5)
         keys.update(f"pp:{v}" for v in profile.passports)
