@@ -19,21 +19,36 @@ from vinculo.names import phonetic, surname_core
 DEFAULT_MAX_BLOCK = 200
 
 
-def profile_keys(profile: Profile) -> set[str]:
+def profile_keys(profile: Profile, recall: bool = False) -> set[str]:
+    """Blocking keys of a profile.
+
+    The precise keys (names' phonetic keys, birth date with a surname or given-name initial,
+    identifiers, the full address) serve real-time matching, where every candidate costs a
+    comparison while an import waits. ``recall`` adds looser keys (birth year with a phonetic
+    surname or given name, the birth date alone, house number and postcode) for batch linkage of
+    heavily corrupted files, where finding the last true pair is worth many more comparisons."""
     keys: set[str] = set()
     if profile.is_person:
+        full_dates = [d for d in profile.birth_dates if len(d) == 10]
         years = {d[:4] for d in profile.birth_dates}
         for name in profile.names:
             keys.update(name_keys(name))
-            # A misspelt name still meets its twin through the birth year.
-            for year in years:
+            for date in full_dates:
                 if name.surnames:
-                    keys.add(f"ys:{year}:{phonetic(surname_core(name.surnames[-1]))}")
+                    keys.add(f"dobs:{date}:{name.surnames[0][:1]}")
                 if name.given:
-                    keys.add(f"yg:{year}:{phonetic(name.given[0])}")
-        keys.update(f"dob:{d}" for d in profile.birth_dates if len(d) == 10)
+                    keys.add(f"dobg:{date}:{name.given[0][:2]}")
+            if recall:
+                # A misspelt name still meets its twin through the birth year.
+                for year in years:
+                    if name.surnames:
+                        keys.add(f"ys:{year}:{phonetic(surname_core(name.surnames[-1]))}")
+                    if name.given:
+                        keys.add(f"yg:{year}:{phonetic(name.given[0])}")
         if profile.address_tokens:
             keys.add("addr:" + " ".join(sorted(profile.address_tokens)))
+        if recall:
+            keys.update(f"dob:{d}" for d in full_dates)
             # House number and postcode survive the typos in street and town names.
             numbers = sorted(t for t in profile.address_tokens if t.isdigit())
             if len(numbers) >= 2:
@@ -53,6 +68,7 @@ def candidate_pairs(
     right: Sequence[Profile] | None = None,
     max_block: int = DEFAULT_MAX_BLOCK,
     excluded: set[str] | None = None,
+    recall: bool = True,
 ) -> tuple[list[tuple[int, int]], dict[str, int]]:
     """Index pairs sharing a key: within ``profiles`` (dedupe) or across ``profiles`` and
     ``right`` (link). Returns the pairs and the keys excluded as over-correlated, with sizes."""
@@ -60,11 +76,11 @@ def candidate_pairs(
     blocks: dict[str, list[int]] = defaultdict(list)
     offset = len(profiles)
     for i, profile in enumerate(profiles):
-        for key in profile_keys(profile):
+        for key in profile_keys(profile, recall):
             blocks[key].append(i)
     if right is not None:
         for j, profile in enumerate(right):
-            for key in profile_keys(profile):
+            for key in profile_keys(profile, recall):
                 blocks[key].append(offset + j)
     oversized = {k: len(v) for k, v in blocks.items() if len(v) > max_block}
     pairs: set[tuple[int, int]] = set()
@@ -88,9 +104,9 @@ def _pairs(members: list[int], offset: int | None) -> Iterator[tuple[int, int]]:
             yield a, b
 
 
-def key_counts(profiles: Iterable[Profile]) -> dict[str, int]:
+def key_counts(profiles: Iterable[Profile], recall: bool = False) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for profile in profiles:
-        for key in profile_keys(profile):
+        for key in profile_keys(profile, recall):
             counts[key] += 1
     return counts

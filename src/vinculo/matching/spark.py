@@ -73,7 +73,7 @@ def candidate_pairs_and_codes(
     features = list(model.features.items())
 
     def keys_of(i: int) -> list[tuple[str, int]]:
-        return [(k, i) for k in profile_keys(profiles.value[i])]
+        return [(k, i) for k in profile_keys(profiles.value[i], recall=True)]
 
     blocks = (
         sc.parallelize(range(len(everyone)), max(2, sc.defaultParallelism * 2))
