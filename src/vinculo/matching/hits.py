@@ -150,7 +150,10 @@ class Matcher:
         if a.is_person:
             levels = compare_people(a, b)
             scored = self.model.score(levels)
-            score, explanation = scored.probability, scored.explanation()
+            score = scored.probability
+            if score < self.model.review_threshold:
+                return 0
+            explanation = scored.explanation()
             level_data: dict[str, Any] = levels
         else:
             shared = shared_strong(a, b)

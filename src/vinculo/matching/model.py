@@ -19,6 +19,7 @@ is weak evidence against a match whatever the training data says (``WEIGHT_BOUND
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Mapping
@@ -138,9 +139,19 @@ class Model:
     match_threshold: float = MATCH_THRESHOLD
     review_threshold: float = REVIEW_THRESHOLD
     meta: dict[str, Any] = field(default_factory=dict)
+    _weights: dict[str, list[float]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     # -- weights --------------------------------------------------------------------------------
     def weights(self) -> dict[str, list[float]]:
+        # m and u do not change after a model is made (training and EM make new models), so
+        # the weights are computed once: scoring runs for every candidate of every new record.
+        if self._weights is None:
+            self._weights = self._compute_weights()
+        return self._weights
+
+    def _compute_weights(self) -> dict[str, list[float]]:
         out: dict[str, list[float]] = {}
         for feature, levels in self.features.items():
             weights = []
@@ -186,6 +197,15 @@ class Model:
         )
         return self._calibrate(total)
 
+    def probability(self, log2_odds: float) -> float:
+        if self.calibration:
+            index = bisect.bisect_right(self._calibration_x(), log2_odds) - 1
+            return self.calibration[max(0, min(index, len(self.calibration) - 1))][1]
+        return float(1.0 / (1.0 + 2.0 ** -max(min(log2_odds, 1000.0), -1000.0)))
+
+    def _calibration_x(self) -> list[float]:
+        return [x for x, _ in self.calibration or []]
+
     def score(self, levels: Mapping[str, str]) -> Scored:
         weights = self.weights()
         contributions = tuple(
@@ -197,8 +217,7 @@ class Model:
             for f in self.features
         )
         log_odds = math.log2(self.prior / (1 - self.prior)) + sum(c.weight for c in contributions)
-        probability = float(self._calibrate(np.array([log_odds]))[0])
-        return Scored(probability, log_odds, contributions)
+        return Scored(self.probability(log_odds), log_odds, contributions)
 
     # -- persistence ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
