@@ -49,6 +49,7 @@ $(VENV)/.bench-installed: pyproject.toml uv.lock | $(UV)
 
 bench: $(VENV)/.bench-installed
 	$(VENV)/bin/python benchmarks/import.py
+	$(VENV)/bin/python benchmarks/realtime.py
 	$(VENV)/bin/python benchmarks/matching.py
 
 clean:

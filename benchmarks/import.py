@@ -32,7 +32,7 @@ from vinculo.ingest.pipeline import run_import
 from vinculo.sharing.directory import add_agency
 from vinculo.store.db import make_engine, migrate
 
-url, scenario = sys.argv[1], Path(sys.argv[2])
+url, scenario, match = sys.argv[1], Path(sys.argv[2]), sys.argv[3] == "match"
 engine = make_engine(url)
 migrate(engine)
 with (scenario / "agencies.csv").open(encoding="utf-8") as fh:
@@ -44,7 +44,7 @@ rows = written = 0
 start = time.perf_counter()
 for a in agencies:
     path = scenario / a["code"] / "people.csv"
-    report = run_import(path, a["code"], schema="Person", engine=engine)
+    report = run_import(path, a["code"], schema="Person", engine=engine, match=match)
     rows += report.rows_read
     written += report.entities_written
 elapsed = time.perf_counter() - start
@@ -82,11 +82,11 @@ def database_url(backend: str, size: int) -> str:
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
-def measure(backend: str, size: int) -> dict[str, float]:
+def measure(backend: str, size: int, match: bool) -> dict[str, float]:
     scenario = scenario_for(size)
     url = database_url(backend, size)
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, url, str(scenario)],
+        [sys.executable, "-c", CHILD, url, str(scenario), "match" if match else "no-match"],
         capture_output=True,
         text=True,
         check=True,
@@ -102,6 +102,11 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument(
+        "--with-matching",
+        action="store_true",
+        help="also match every record against the other agencies' as it is written",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     print(
@@ -109,13 +114,14 @@ def main() -> None:
         f"Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d')}"
     )
+    print(f"matching on ingest: {'yes' if args.with_matching else 'no'}")
     print(
         "| backend | people (scale) | rows read | entities written | seconds | rows/s | peak MiB |"
     )
     print("|---|---|---|---|---|---|---|")
     for size in args.sizes:
         for backend in args.backends:
-            data = measure(backend, size)
+            data = measure(backend, size, args.with_matching)
             print(
                 f"| {backend} | {size:,} | {int(data['rows']):,} | {int(data['written']):,} | "
                 f"{data['seconds']:.1f} | {data['rows'] / data['seconds']:,.0f} | "

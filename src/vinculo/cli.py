@@ -228,6 +228,14 @@ def import_(
         str | None, typer.Option(help="Data-subject category for people rows that give none")
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Check and preview; write nothing")] = False,
+    match: Annotated[
+        bool,
+        typer.Option(
+            "--match/--no-match",
+            help="Check each record against other agencies' as it is written (default); for a "
+            "bulk load, --no-match and then 'vinculo xref --agency CODE'",
+        ),
+    ] = True,
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here")] = None,
 ) -> None:
     """Import an agency's file. Running the same import again resumes it or changes nothing."""
@@ -259,6 +267,7 @@ def import_(
                 dry_run=dry_run,
                 defaults=defaults,
                 progress=tick,
+                match=match,
             )
         except (ImportFailed, MappingError) as exc:
             raise fail(str(exc)) from None

@@ -283,3 +283,30 @@ def test_quarantine_export_corrected_and_reimported(home: Path) -> None:
         writer.writerows(rows)
     run("import", "fixed.csv", "--agency", "BR-PF")
     assert "0 rows in quarantine" in run("quarantine", "list", "--agency", "BR-PF")
+
+
+def test_bulk_import_without_matching_then_xref(home: Path) -> None:
+    _setup(home)
+    run("agencies", "add", "ES-CNP", "--country", "ES", "--kind", "police", "--name", "CNP")
+    run(
+        "users",
+        "add",
+        "ana",
+        "--agency",
+        "BR-PF",
+        "--role",
+        "analyst",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    (home / "pf.csv").write_text(
+        "id,name,birth_date\nP-1,João Pedro da Silva Santos,02/02/1988\n", encoding="utf-8"
+    )
+    (home / "cnp.csv").write_text(
+        "id,name,birth_date\nC-1,Joao Pedro Silva Santos,1988-02-02\n", encoding="utf-8"
+    )
+    run("import", "pf.csv", "--agency", "BR-PF", "--no-match")
+    run("import", "cnp.csv", "--agency", "ES-CNP", "--no-match")
+    assert json.loads(run("hits", "list", "--as", "ana", "--json")) == []
+    assert "matched 2 records" in run("xref", "--all")
+    assert len(json.loads(run("hits", "list", "--as", "ana", "--json"))) == 1
