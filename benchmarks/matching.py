@@ -36,8 +36,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -51,44 +49,11 @@ sys.path.insert(0, str(HERE))
 
 from matching_support import metrics  # noqa: E402
 from matching_support.datasets import Dataset, prepare  # noqa: E402
+from matching_support.machine import machine, versions  # noqa: E402
 from matching_support.measure import run_measured  # noqa: E402
 
 DATASETS = ["febrl4", "febrl3", "historical50k", "scenario"]
 VINCULO = [sys.executable, "-m", "vinculo.cli", "xref-files"]
-
-
-def machine() -> dict[str, object]:
-    model = platform.processor() or platform.machine()
-    mem_gib = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return {
-        "cores": os.cpu_count(),
-        "cpu": model,
-        "memory_gib": mem_gib,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for pkg in ("vinculo", "splink", "duckdb", "recordlinkage"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
@@ -313,7 +278,7 @@ def main() -> None:
     results: dict[str, object] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "versions": versions(),
+        "versions": versions(("vinculo", "splink", "duckdb", "recordlinkage")),
         "definitions": {
             "precision/recall/F1": "pairwise, on the pairs each tool declares at its default "
             "threshold (vinculo: its default; Splink: match probability >= 0.5)",

@@ -48,7 +48,6 @@ import csv
 import dataclasses
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -63,6 +62,8 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 HISTORICAL_WORK = OUT / "matching"
 sys.path.insert(0, str(HERE))
+
+from matching_support.machine import machine, versions  # noqa: E402
 
 SEED = 20240601
 #: Agency the held-out historical records are checked as (the file is loaded as HIST).
@@ -125,40 +126,6 @@ def percentiles(ns: list[int]) -> dict[str, float]:
         "p99_ms": round(float(np.percentile(ms, 99)), 4),
         "max_ms": round(float(ms.max()), 4),
     }
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    mem_gib = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return {
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gib": mem_gib,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for name in ("vinculo", "splink", "duckdb", "numpy", "pandas"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -576,7 +543,7 @@ def main() -> int:
             {
                 "machine": info,
                 "date": date,
-                "versions": versions(),
+                "versions": versions(("vinculo", "splink", "duckdb", "numpy", "pandas")),
                 "settings": {**base, "splink_checks": args.splink_checks},
                 "table_markdown": markdown,
                 "results": results,

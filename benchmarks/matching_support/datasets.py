@@ -12,24 +12,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-STANDARD = [
-    "id",
-    "schema",
-    "name",
-    "first_name",
-    "last_name",
-    "second_last_name",
-    "birth_date",
-    "birth_place",
-    "nationality",
-    "gender",
-    "id_number",
-    "passport_number",
-    "phone",
-    "email",
-    "address",
-    "alias",
-]
+from vinculo.ingest.mapping import STANDARD_COLUMNS
+
+STANDARD = ["id", "schema", *STANDARD_COLUMNS[1:]]
 HISTORICAL_50K = Path(
     "/work/shared/data/splink_datasets/historical_figures_with_errors_50k.parquet"
 )
