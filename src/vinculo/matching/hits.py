@@ -112,14 +112,14 @@ class Matcher:
         profile_rows: list[dict[str, Any]] = []
         fresh: list[tuple[Profile, set[str]]] = []
         for item in items:
-            profile = profile_from_data(
-                item.id, item.agency, item.schema, item.content_hash, _profile_data(item)
-            )
+            # Built once: it is both what is stored and what the profile is read back from.
+            data = _profile_data(item)
+            profile = profile_from_data(item.id, item.agency, item.schema, item.content_hash, data)
             keys = profile_keys(profile)
             key_rows.extend({"key": k, "entity_id": item.id} for k in keys)
             profile_rows.append(
                 {"entity_id": item.id, "agency_code": item.agency, "schema": item.schema,
-                 "content_hash": item.content_hash, "data": _profile_data(item), "scored": score}
+                 "content_hash": item.content_hash, "data": data, "scored": score}
             )  # fmt: skip
             self.profiles[item.id] = profile
             self.index.add(item.id, keys)
