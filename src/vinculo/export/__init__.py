@@ -32,6 +32,7 @@ META_HEADERS = [
     "subject_category",
     "minor",
     "review_by",
+    "distribution",
     "source_ref",
 ]
 VALUE_SEPARATOR = "; "
@@ -71,6 +72,7 @@ def _flat_row(entity: StoredEntity, columns: list[str]) -> list[str]:
         meta.subject_category.value if meta.subject_category else "",
         "true" if meta.minor else "false",
         meta.review_by.isoformat() if meta.review_by else "",
+        meta.distribution_label,
         meta.source_ref or "",
     ]
     props = [VALUE_SEPARATOR.join(entity.proxy.get(c, quiet=True)) for c in columns]

@@ -46,6 +46,7 @@ META_COLUMNS = (
     "minor",
     "source_ref",
     "review_by",
+    "distribution",
 )
 META_FIELDS = frozenset(META_COLUMNS)
 
@@ -162,6 +163,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "source_evaluation": ("evaluation", "source evaluation", "evaluacion", "avaliacao"),
     "subject_category": ("subject category", "categoria", "category", "categorie"),
     "minor": ("minor", "menor", "menor de edad", "mineur"),
+    "distribution": ("distribution", "distribucion", "distribuicao", "difusion", "difusao"),
     "source_ref": ("source ref", "source reference", "expediente", "processo", "dossier"),
 }
 

@@ -16,6 +16,7 @@ from vinculo.model.metadata import (
     CriminalMarket,
     HandlingCode,
     IntelligenceMeta,
+    Network,
     SubjectCategory,
     default_review_by,
     parse_evaluation,
@@ -142,7 +143,33 @@ def _review_by(value: str) -> tuple[dict[str, Any], str | None]:
     return {}, "review-by is not a full date (YYYY-MM-DD or DD/MM/YYYY)"
 
 
+_DISTRIBUTIONS = ("agency", "country", "network", "all", "group")
+_NETWORKS = frozenset(n.value for n in Network)
+
+
+@lru_cache(maxsize=256)
+def _distribution(value: str) -> tuple[dict[str, Any], str | None]:
+    """``agency``, ``country``, ``all``, ``network:AMERIPOL`` or ``group:<id>``."""
+    kind, _, ref = value.strip().partition(":")
+    kind = kind.strip().casefold()
+    ref = ref.strip()
+    # Anything unclear stays with the owner alone: the most protective reading.
+    if kind not in _DISTRIBUTIONS:
+        return {}, "unknown distribution (agency, country, network:NAME, all, group:ID)"
+    if kind == "network":
+        network = ref.upper()
+        if network not in _NETWORKS:
+            return {}, f"unknown network {ref!r}"
+        return {"distribution": kind, "distribution_ref": network}, None
+    if kind == "group":
+        if not ref:
+            return {}, "distribution group without an id (group:ID)"
+        return {"distribution": kind, "distribution_ref": ref}, None
+    return {"distribution": kind, "distribution_ref": None}, None
+
+
 _META_PARSERS: dict[str, Callable[[str], tuple[dict[str, Any], str | None]]] = {
+    "distribution": _distribution,
     "handling_code": _handling_code,
     "source_evaluation": _evaluation,
     "subject_category": _subject_category,
@@ -449,6 +476,7 @@ _META_KEYS = frozenset(
         "minor",
         "source_ref",
         "review_by",
+        "distribution",
     }
 )
 _MARKETS = frozenset(m.value for m in CriminalMarket)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, or_, select
 
 from vinculo.sharing import policy
-from vinculo.sharing.directory import UserInfo, list_agencies
+from vinculo.sharing.directory import UserInfo
 from vinculo.store.entities import get_entities
 from vinculo.store.tables import Hit
 
@@ -28,7 +28,7 @@ def hits_for_user(
     entities = {
         e.id: e for e in get_entities(conn, {i for r in rows for i in (r.left_id, r.right_id)})
     }
-    agencies = {a.code: a for a in list_agencies(conn)}
+    ctx = policy.load_context(conn, user, entities)
     out: list[dict[str, Any]] = []
     for row in rows:
         mine, theirs = (
@@ -40,9 +40,8 @@ def hits_for_user(
         other = entities.get(theirs)
         if own is None or other is None:
             continue
-        other_agency = agencies.get(other.meta.agency)
-        shown = policy.present(user, other, other_agency.country if other_agency else None)
-        contacts = other_agency.contact_points if other_agency else {}
+        shown = policy.present(user, other, ctx)
+        contacts = ctx.contact_points.get(other.meta.agency, {})
         contact = next((contacts[m.value] for m in own.meta.markets if m.value in contacts), None)
         out.append(
             {
@@ -51,7 +50,7 @@ def hits_for_user(
                 "score": round(float(row.score), 4),
                 "status": row.status,
                 "explanation": list(row.explanation),
-                "own": policy.present(user, own, None).data,
+                "own": policy.present(user, own, ctx).data,
                 "other": shown.data,
                 "other_contact": contact or next(iter(contacts.values()), None),
                 "created_at": row.created_at.isoformat(),

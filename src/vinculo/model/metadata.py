@@ -145,9 +145,20 @@ class IntelligenceMeta:
     #: The review date is the default (entry + N years), not one the owner set: an unchanged
     #: record imported again keeps the review date it already has.
     review_by_default: bool = False
+    #: Who besides the owner sees the content: ``agency`` (nobody), ``country``, ``network``,
+    #: ``all`` or ``group``; ``distribution_ref`` names the network or sharing group.
+    distribution: str = "agency"
+    distribution_ref: str | None = None
     source_ref: str | None = None
     source_key: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def distribution_label(self) -> str:
+        """As written in files: ``network:AMERIPOL``, ``group:<id>``, or the bare kind."""
+        if self.distribution_ref:
+            return f"{self.distribution}:{self.distribution_ref}"
+        return self.distribution
 
     @property
     def evaluation(self) -> str:

@@ -60,6 +60,8 @@ def meta_columns(meta: IntelligenceMeta) -> dict[str, Any]:
         "subject_category": meta.subject_category.value if meta.subject_category else None,
         "minor": meta.minor,
         "review_by": meta.review_by,
+        "distribution": meta.distribution,
+        "distribution_ref": meta.distribution_ref,
         "source_ref": meta.source_ref,
         "source_key": meta.source_key,
     }
@@ -195,6 +197,14 @@ class StoredEntity:
         assert self.proxy.id is not None
         return self.proxy.id
 
+    @property
+    def distribution(self) -> str:
+        return self.meta.distribution
+
+    @property
+    def distribution_ref(self) -> str | None:
+        return self.meta.distribution_ref
+
     def to_ftm(self) -> dict[str, Any]:
         """FtM JSON with vinculo's metadata under ``vinculo``: the lossless export format."""
         data = self.proxy.to_dict()
@@ -208,6 +218,7 @@ class StoredEntity:
             "subject_category": meta.subject_category.value if meta.subject_category else None,
             "minor": meta.minor,
             "review_by": meta.review_by.isoformat() if meta.review_by else None,
+            "distribution": meta.distribution_label,
             "source_ref": meta.source_ref,
             "source_key": meta.source_key,
             "flags": self.flags,
@@ -232,6 +243,8 @@ def _row_to_stored(row: Any) -> StoredEntity:
         subject_category=SubjectCategory(row.subject_category) if row.subject_category else None,
         minor=bool(row.minor),
         review_by=row.review_by,
+        distribution=row.distribution,
+        distribution_ref=row.distribution_ref,
         source_ref=row.source_ref,
         source_key=row.source_key,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -70,6 +71,7 @@ class Agency(Base):
 
 class User(Base):
     __tablename__ = "app_user"
+    __table_args__ = (Index("uq_app_user_oidc_subject", "oidc_subject", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(120), unique=True)
@@ -82,6 +84,11 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column()
+    #: Base32 TOTP secret (RFC 6238); the second factor is required once it is confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column()
+    #: ``issuer|sub`` of an OpenID Connect identity linked to this account.
+    oidc_subject: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -93,9 +100,31 @@ class ApiToken(Base):
     #: SHA-256 of the token: a stolen database does not yield usable tokens.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(120), default="")
+    #: Roles this token may act with (a subset of its user's roles); empty means all of them.
+    scopes: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column()
     last_used_at: Mapped[dt.datetime | None] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class WebSession(Base):
+    """A browser session, kept server-side: the cookie carries only a random id."""
+
+    __tablename__ = "web_session"
+
+    #: SHA-256 of the cookie value.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    #: ``password``, ``password+totp`` or ``oidc``.
+    method: Mapped[str] = mapped_column(String(16))
+    #: True between a correct password and the TOTP code it still needs.
+    pending_totp: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    origin: Mapped[str | None] = mapped_column(String(200))
 
 
 class Entity(Base):
@@ -119,6 +148,10 @@ class Entity(Base):
     subject_category: Mapped[str | None] = mapped_column(String(32))
     minor: Mapped[bool] = mapped_column(Boolean, default=False)
     review_by: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    #: Who may see the content: ``agency``, ``country``, ``network``, ``all`` or ``group``.
+    distribution: Mapped[str] = mapped_column(String(16), default="agency")
+    #: The network (``AMERIPOL``) or sharing group id the distribution names.
+    distribution_ref: Mapped[str | None] = mapped_column(String(64))
     source_ref: Mapped[str | None] = mapped_column(Text)
     source_key: Mapped[str | None] = mapped_column(Text)
     #: Validation problems kept with the record (a flagged value is stored, never dropped).
@@ -293,3 +326,250 @@ class HitJudgement(Base):
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SharingGroup(Base):
+    """Agencies an owner names to share with; members with ``can_extend`` may add others (MISP)."""
+
+    __tablename__ = "sharing_group"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_agency: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SharingGroupMember(Base):
+    __tablename__ = "sharing_group_member"
+
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("sharing_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"), primary_key=True)
+    can_extend: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_by: Mapped[str | None] = mapped_column(String(120))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DisclosureRequest(Base):
+    """An agency asks the owner of a record to disclose it: purpose, legal basis, urgency."""
+
+    __tablename__ = "disclosure_request"
+    __table_args__ = (
+        Index("ix_disclosure_owner_status", "owner_agency", "status"),
+        Index("ix_disclosure_requester_status", "requesting_agency", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: No foreign key: the request outlives the record (deletion closes it, keeps its history).
+    entity_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    hit_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    schema: Mapped[str] = mapped_column(String(64))
+    owner_agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    requesting_agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    requested_by: Mapped[str] = mapped_column(String(120))
+    purpose: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    #: ``routine``, ``urgent`` or ``immediate``: sets the deadline and the reminders.
+    urgency: Mapped[str] = mapped_column(String(16))
+    fields_requested: Mapped[list[Any]] = mapped_column(default=list)
+    #: pending, info_requested, approved, partially_approved, declined, withdrawn, closed
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    due_at: Mapped[dt.datetime] = mapped_column()
+    reminded_at: Mapped[dt.datetime | None] = mapped_column()
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[dt.datetime | None] = mapped_column()
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DisclosureEvent(Base):
+    """Each step of a request (asked, more information asked and given, decided, reminded)."""
+
+    __tablename__ = "disclosure_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("disclosure_request.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    username: Mapped[str | None] = mapped_column(String(120))
+    agency_code: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Release(Base):
+    """What an owner released of one record to one agency: some fields, or all (``["*"]``)."""
+
+    __tablename__ = "record_release"
+    __table_args__ = (Index("ix_release_entity_agency", "entity_id", "agency_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"))
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    fields: Mapped[list[Any]] = mapped_column(default=list)
+    #: H1: whether the owner allowed use in judicial proceedings (an export to a judicial package).
+    judicial_use: Mapped[bool] = mapped_column(Boolean, default=False)
+    granted_by: Mapped[str] = mapped_column(String(120))
+    granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Notification(Base):
+    """Something a user or a whole agency should know about; never carries personal data."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_agency_read", "agency_code", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    #: None: for everyone of the agency who may act on it.
+    username: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))
+    ref_type: Mapped[str] = mapped_column(String(32))
+    ref_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class AuditEntry(Base):
+    """One entry of the append-only, hash-chained audit log."""
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    username: Mapped[str | None] = mapped_column(String(120), index=True)
+    agency_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    #: ``ok``, ``denied`` or ``failed``.
+    outcome: Mapped[str] = mapped_column(String(8))
+    #: Client address for HTTP, ``cli`` for the command line.
+    origin: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The newest entry's number and hash (one row). Appending updates it first, which makes
+    concurrent writers of the log queue up on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ExportLog(Base):
+    """Which records went into which export, so that a deletion can reach the export's maker."""
+
+    __tablename__ = "export_item"
+
+    export_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    agency_code: Mapped[str] = mapped_column(String(32))
+    username: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MessageThread(Base):
+    """A conversation between agencies, possibly about a hit or a disclosure request."""
+
+    __tablename__ = "message_thread"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    subject: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    hit_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    handling_code: Mapped[str] = mapped_column(String(2), default="H0")
+    handling_text: Mapped[str | None] = mapped_column(Text)
+    #: ``routine``, ``urgent`` or ``immediate``.
+    priority: Mapped[str] = mapped_column(String(16), default="routine")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ThreadParticipant(Base):
+    __tablename__ = "thread_participant"
+
+    thread_id: Mapped[str] = mapped_column(
+        ForeignKey("message_thread.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_code: Mapped[str] = mapped_column(
+        ForeignKey("agency.code"), primary_key=True, index=True
+    )
+
+
+class Message(Base):
+    __tablename__ = "message"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    thread_id: Mapped[str] = mapped_column(
+        ForeignKey("message_thread.id", ondelete="CASCADE"), index=True
+    )
+    sender: Mapped[str] = mapped_column(String(120))
+    sender_agency: Mapped[str] = mapped_column(ForeignKey("agency.code"))
+    body: Mapped[str] = mapped_column(Text)
+    #: Language of ``body`` (BCP 47), and the sender's own translations: ``{"pt": "..."}``.
+    language: Mapped[str | None] = mapped_column(String(10))
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    handling_code: Mapped[str] = mapped_column(String(2), default="H0")
+    handling_text: Mapped[str | None] = mapped_column(Text)
+    source_reliability: Mapped[str] = mapped_column(String(1), default="X")
+    information_credibility: Mapped[str] = mapped_column(String(1), default="4")
+    priority: Mapped[str] = mapped_column(String(16), default="routine")
+    #: ``{"entities": [ids], "hits": [ids]}`` referenced by the message.
+    refs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MessageReceipt(Base):
+    """When a user of a recipient agency read, and when they acknowledged, a message."""
+
+    __tablename__ = "message_receipt"
+
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("message.id", ondelete="CASCADE"), primary_key=True
+    )
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(32), index=True)
+    read_at: Mapped[dt.datetime | None] = mapped_column()
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class AttachmentBlob(Base):
+    """Attachment content, stored once per SHA-256 whatever the number of messages citing it."""
+
+    __tablename__ = "attachment_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("message.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_blob.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    #: Sniffed from the content, never taken from the sender's claim.
+    mime: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(Integer)

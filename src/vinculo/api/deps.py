@@ -1,0 +1,108 @@
+"""What every API route needs: a transaction, the authenticated user, and the audit trail.
+
+One transaction per request: committed when the route returns, rolled back when it raises. A
+refusal must still be on the record, so ``deny`` queues an audit entry that is written, after the
+rollback, in a transaction of its own before the error reaches the client.
+"""
+
+from collections.abc import Iterator
+from typing import Annotated, Any, NoReturn
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection, Engine
+
+from vinculo import audit
+from vinculo.sharing.directory import UserInfo, user_for_token
+from vinculo.store.db import get_engine
+
+bearer = HTTPBearer(auto_error=False)
+
+
+def engine_of(request: Request) -> Engine:
+    engine: Engine | None = request.app.state.engine
+    return engine or get_engine()
+
+
+def origin_of(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _pending(request: Request) -> list[tuple[audit.Actor, str, dict[str, Any]]]:
+    pending: list[tuple[audit.Actor, str, dict[str, Any]]] | None = getattr(
+        request.state, "audit_pending", None
+    )
+    if pending is None:
+        pending = []
+        request.state.audit_pending = pending
+    return pending
+
+
+def get_conn(request: Request) -> Iterator[Connection]:
+    with engine_of(request).connect() as conn:
+        transaction = conn.begin()
+        try:
+            yield conn
+        except BaseException:
+            transaction.rollback()
+            pending = _pending(request)
+            if pending:
+                with conn.begin():
+                    for actor, action, kwargs in pending:
+                        audit.record(conn, actor, action, **kwargs)
+                pending.clear()
+            raise
+        else:
+            transaction.commit()
+
+
+Conn = Annotated[Connection, Depends(get_conn)]
+
+
+def actor_of(request: Request, user: UserInfo | None) -> audit.Actor:
+    if user is None:
+        return audit.Actor(None, None, origin_of(request))
+    return audit.Actor(user.username, user.agency, origin_of(request))
+
+
+def deny(
+    request: Request,
+    user: UserInfo | None,
+    action: str,
+    status_code: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    outcome: str = "denied",
+    **audit_fields: Any,
+) -> NoReturn:
+    """Refuse the request, and put the refusal on the audit record."""
+    _pending(request).append(
+        (actor_of(request, user), action, {"outcome": outcome, **audit_fields})
+    )
+    raise HTTPException(status_code, detail, headers=headers)
+
+
+def current_user(
+    request: Request,
+    conn: Conn,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> UserInfo:
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required", challenge)
+    user = user_for_token(conn, credentials.credentials)
+    if user is None:
+        deny(
+            request,
+            None,
+            "auth.token",
+            status.HTTP_401_UNAUTHORIZED,
+            "invalid or expired token",
+            headers=challenge,
+            details={"path": request.url.path},
+        )
+    return user
+
+
+CurrentUser = Annotated[UserInfo, Depends(current_user)]
