@@ -38,10 +38,14 @@ def postgres_engine() -> Iterator[Engine]:
     engine.dispose()
 
 
-def _truncate(engine: Engine) -> None:
+def truncate_all(engine: Engine) -> None:
     names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # The audit log's head row is created by the migration, as on a new installation.
+        conn.execute(
+            text("INSERT INTO audit_head (id, seq, entry_hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
+        )
 
 
 @pytest.fixture(params=BACKENDS)
@@ -53,5 +57,5 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         eng.dispose()
     else:
         eng = request.getfixturevalue("postgres_engine")
-        _truncate(eng)
+        truncate_all(eng)
         yield eng

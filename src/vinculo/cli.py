@@ -614,5 +614,11 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
+# Sub-apps in modules of their own import the helpers above, hence at the end.
+from vinculo.cli_sharing import register as _register_sharing  # noqa: E402
+
+_register_sharing(app)
+
+
 if __name__ == "__main__":
     app()

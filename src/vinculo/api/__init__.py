@@ -11,7 +11,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from vinculo import __version__
-from vinculo.api import agencies, entities, hits, system
+from vinculo.api import (
+    agencies,
+    audit,
+    disclosure,
+    entities,
+    hits,
+    notifications,
+    records,
+    sharing,
+    system,
+)
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -24,7 +34,17 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine
     api = APIRouter(prefix="/api/v1")
-    for module in (system, agencies, entities, hits):
+    for module in (
+        system,
+        agencies,
+        entities,
+        hits,
+        disclosure,
+        sharing,
+        records,
+        notifications,
+        audit,
+    ):
         api.include_router(module.router)
     app.include_router(api)
 

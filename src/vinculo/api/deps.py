@@ -6,6 +6,7 @@ rollback, in a transaction of its own before the error reaches the client.
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, HTTPException, Request, status
@@ -106,3 +107,36 @@ def current_user(
 
 
 CurrentUser = Annotated[UserInfo, Depends(current_user)]
+
+
+@contextmanager
+def refusals(
+    request: Request,
+    user: UserInfo,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | None = None,
+) -> Iterator[None]:
+    """Turn a service's refusal into the HTTP answer, and put it on the audit record.
+
+    LookupError (no such thing, or not one the user may know of) → 404; PermissionError → 403;
+    ValueError (a request that cannot be carried out as asked) → 422.
+    """
+    where: dict[str, Any] = {"object_type": object_type, "object_id": object_id}
+    try:
+        yield
+    except LookupError:
+        deny(request, user, action, 404, "not found", **where)
+    except PermissionError as exc:
+        deny(request, user, action, 403, str(exc), details={"reason": str(exc)}, **where)
+    except ValueError as exc:
+        deny(
+            request,
+            user,
+            action,
+            422,
+            str(exc),
+            outcome="failed",
+            details={"reason": str(exc)},
+            **where,
+        )

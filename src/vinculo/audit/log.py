@@ -134,7 +134,11 @@ def record(
     at = at or utcnow()
     # Bump the head first: the row lock (PostgreSQL) or write lock (SQLite) taken here queues
     # other writers of the log until this transaction ends, so two entries never share a number.
-    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    bumped = conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    if bumped.rowcount != 1:
+        raise RuntimeError(
+            "the audit log has no head row: the database was not migrated or was tampered with"
+        )
     head = conn.execute(select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == 1)).one()
     seq = int(head.seq)
     prev_hash = str(head.entry_hash)
@@ -212,6 +216,13 @@ def iter_entries(conn: Connection, batch: int = 5000) -> Iterator[Entry]:
         last = int(rows[-1].seq)
 
 
+def _seq_of(conn: Connection, entry_hash: str) -> int | None:
+    found = conn.execute(
+        select(AuditEntry.seq).where(AuditEntry.entry_hash == entry_hash)
+    ).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     seq: int
@@ -241,7 +252,6 @@ def verify(conn: Connection, expected_head: str | None = None) -> Verification:
     result = Verification()
     prev_hash = GENESIS
     expected_seq = 1
-    hashes_seen: dict[str, int] = {}
     for entry in iter_entries(conn):
         result.entries += 1
         recomputed = entry_digest(
@@ -273,13 +283,14 @@ def verify(conn: Connection, expected_head: str | None = None) -> Verification:
                     Problem(entry.seq, "removed", f"entries {missing} missing before {entry.seq}")
                 )
         elif entry.prev_hash != prev_hash:
-            if entry.prev_hash in hashes_seen:
+            # Looked up only when the chain breaks: the log may be far larger than memory.
+            before = _seq_of(conn, entry.prev_hash)
+            if before is not None:
                 result.problems.append(
                     Problem(
                         entry.seq,
                         "reordered",
-                        f"entry {entry.seq} follows entry {hashes_seen[entry.prev_hash]}, "
-                        f"not entry {entry.seq - 1}",
+                        f"entry {entry.seq} follows entry {before}, not entry {entry.seq - 1}",
                     )
                 )
             else:
@@ -291,13 +302,17 @@ def verify(conn: Connection, expected_head: str | None = None) -> Verification:
                         "(an entry before it was replaced or removed)",
                     )
                 )
-        hashes_seen[entry.entry_hash] = entry.seq
         prev_hash = entry.entry_hash
         expected_seq = entry.seq + 1
-    head = conn.execute(select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == 1)).one()
+    head = conn.execute(
+        select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == 1)
+    ).first()
+    last_seq = expected_seq - 1
+    if head is None:
+        result.problems.append(Problem(last_seq, "truncated", "the log's head row is missing"))
+        return result
     result.head_seq = int(head.seq)
     result.head_hash = str(head.entry_hash)
-    last_seq = expected_seq - 1
     if result.head_seq != last_seq or result.head_hash != prev_hash:
         result.problems.append(
             Problem(
@@ -307,7 +322,7 @@ def verify(conn: Connection, expected_head: str | None = None) -> Verification:
                 "entries at the end were removed or the head was changed",
             )
         )
-    if expected_head and expected_head not in hashes_seen and expected_head != GENESIS:
+    if expected_head and expected_head != GENESIS and _seq_of(conn, expected_head) is None:
         result.problems.append(
             Problem(
                 last_seq,

@@ -190,10 +190,10 @@ def decide(user: UserInfo, entity: StoredEntity, ctx: Context) -> Decision:
 
 def may_use_judicially(user: UserInfo, entity: StoredEntity, ctx: Context) -> bool:
     """H1: not in judicial proceedings (a judicial package) without the owner's permission."""
-    if entity.meta.agency == user.agency:
-        return True
     if decide(user, entity, ctx).view in (View.NONE, View.HIT_ONLY):
         return False
+    if entity.meta.agency == user.agency:
+        return True
     if entity.meta.handling_code != HandlingCode.H1:
         return True
     grant = ctx.grants.get(entity.id)
@@ -208,11 +208,11 @@ def may_disseminate(
     H2: not beyond the recipient without the owner's permission — the content may go back to its
     owner, not on to a third agency. Hit-only and protected records carry no content to pass on.
     """
-    if entity.meta.agency == user.agency:
-        return True
     view = decide(user, entity, ctx).view
     if view in (View.NONE, View.HIT_ONLY):
         return False
+    if entity.meta.agency == user.agency:
+        return True
     others = set(recipients) - {user.agency, entity.meta.agency}
     return not (entity.meta.handling_code == HandlingCode.H2 and others)
 
