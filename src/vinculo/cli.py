@@ -618,6 +618,9 @@ def serve(
 from vinculo.cli_sharing import register as _register_sharing  # noqa: E402
 
 _register_sharing(app)
+from vinculo.cli_messages import messages_app  # noqa: E402
+
+app.add_typer(messages_app, name="messages")
 
 
 if __name__ == "__main__":

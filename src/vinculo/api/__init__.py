@@ -17,6 +17,7 @@ from vinculo.api import (
     disclosure,
     entities,
     hits,
+    messages,
     notifications,
     records,
     sharing,
@@ -43,6 +44,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         sharing,
         records,
         notifications,
+        messages,
         audit,
     ):
         api.include_router(module.router)
