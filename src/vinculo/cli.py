@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from vinculo.cli_auth import app as auth_app
 from vinculo.ingest.mapping import MappingError
 from vinculo.ingest.pipeline import ImportFailed, run_import
 from vinculo.sharing.directory import (
@@ -621,6 +622,7 @@ _register_sharing(app)
 from vinculo.cli_messages import messages_app  # noqa: E402
 
 app.add_typer(messages_app, name="messages")
+app.add_typer(auth_app, name="auth")
 
 
 if __name__ == "__main__":

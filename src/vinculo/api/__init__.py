@@ -14,6 +14,7 @@ from vinculo import __version__
 from vinculo.api import (
     agencies,
     audit,
+    auth,
     disclosure,
     entities,
     hits,
@@ -37,6 +38,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
     for module in (
         system,
+        auth,
         agencies,
         entities,
         hits,

@@ -14,7 +14,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 
 from vinculo import audit
-from vinculo.sharing.directory import UserInfo, user_for_token
+from vinculo.auth.sessions import SESSION_COOKIE, Refusal, authenticate_request, submitted_csrf
+from vinculo.sharing.directory import UserInfo
 from vinculo.store.db import get_engine
 
 bearer = HTTPBearer(auto_error=False)
@@ -88,22 +89,33 @@ def current_user(
     request: Request,
     conn: Conn,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    csrf: Annotated[str | None, Depends(submitted_csrf)],
 ) -> UserInfo:
+    """The user behind a Bearer token, or behind a browser session cookie (whose unsafe requests
+    must then carry the session's CSRF token)."""
     challenge = {"WWW-Authenticate": "Bearer"}
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    result = authenticate_request(
+        conn,
+        bearer=credentials.credentials if credentials is not None else None,
+        cookie=request.cookies.get(SESSION_COOKIE),
+        method=request.method,
+        csrf=csrf,
+        path=request.url.path,
+    )
+    if result is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required", challenge)
-    user = user_for_token(conn, credentials.credentials)
-    if user is None:
+    if isinstance(result, Refusal):
         deny(
             request,
-            None,
-            "auth.token",
-            status.HTTP_401_UNAUTHORIZED,
-            "invalid or expired token",
-            headers=challenge,
-            details={"path": request.url.path},
+            result.user,
+            result.action,
+            result.status,
+            result.detail,
+            headers=challenge if result.challenge else None,
+            details=result.details,
         )
-    return user
+    request.state.authentication = result
+    return result.user
 
 
 CurrentUser = Annotated[UserInfo, Depends(current_user)]

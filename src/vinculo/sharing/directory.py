@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, insert, select, update
 
+from vinculo.auth import totp
 from vinculo.identifiers import normalise_country
 from vinculo.model.metadata import AgencyKind, CriminalMarket, Network, Role
 from vinculo.store.tables import Agency, ApiToken, User, utcnow
@@ -203,30 +204,117 @@ def list_users(conn: Connection, agency: str | None = None) -> list[UserInfo]:
     return [_user_info(r) for r in conn.execute(stmt)]
 
 
-def authenticate(conn: Connection, username: str, password: str) -> UserInfo | None:
-    """The user if the password is right and the account usable; counts failures and locks the
-    account for a while after repeated ones. The same answer (None) for every failure reason."""
+def get_user(conn: Connection, username: str) -> UserInfo | None:
+    row = conn.execute(select(User).where(User.username == username.strip().lower())).first()
+    return _user_info(row) if row else None
+
+
+def user_by_id(conn: Connection, user_id: int) -> UserInfo | None:
+    row = conn.execute(select(User).where(User.id == user_id)).first()
+    return _user_info(row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """What a login attempt came to. ``user`` only when every factor was given and right;
+    ``pending`` when the password was right and the second factor is still to come (only when
+    the caller allows it); ``reason`` says why not, for the audit log and never for the client."""
+
+    user: UserInfo | None
+    pending: UserInfo | None
+    reason: str | None
+    #: ``password`` or ``password+totp``: what the account asks for.
+    method: str
+
+
+def _has_totp(row: Any) -> bool:
+    return row.totp_secret is not None and row.totp_confirmed_at is not None
+
+
+def _count_failure(conn: Connection, row: Any, now: dt.datetime) -> None:
+    failed = row.failed_logins + 1
+    values: dict[str, Any] = {"failed_logins": failed}
+    if failed >= MAX_FAILED_LOGINS:
+        values = {"failed_logins": 0, "locked_until": now + LOCKOUT}
+    conn.execute(update(User).where(User.id == row.id).values(**values))
+
+
+def _succeed(conn: Connection, row: Any, password: str | None) -> None:
+    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
+    if password is not None and _hasher.check_needs_rehash(row.password_hash):
+        values["password_hash"] = hash_password(password)
+    conn.execute(update(User).where(User.id == row.id).values(**values))
+
+
+def verify_login(
+    conn: Connection,
+    username: str,
+    password: str,
+    otp: str | None = None,
+    *,
+    allow_pending: bool = False,
+) -> LoginResult:
+    """Check a password and, when the account has a confirmed second factor, its one-time code.
+
+    A wrong password, and a wrong, reused or missing code, count as failed logins: after
+    ``MAX_FAILED_LOGINS`` the account is locked for ``LOCKOUT``. With ``allow_pending`` a right
+    password without a code is not a failure but a ``pending`` result (the browser asks for the
+    code next, see ``verify_second_factor``)."""
     row = conn.execute(select(User).where(User.username == username.strip().lower())).first()
     if row is None:
         # Spend the same time as a real verification: no user enumeration by timing.
         _safe_verify(_DUMMY_HASH, password)
-        return None
+        return LoginResult(None, None, "unknown_user", "password")
+    method = "password+totp" if _has_totp(row) else "password"
     now = utcnow()
     if not row.is_active or (row.locked_until is not None and row.locked_until > now):
         _safe_verify(_DUMMY_HASH, password)
-        return None
+        return LoginResult(None, None, "inactive" if not row.is_active else "locked", method)
     if not _safe_verify(row.password_hash, password):
-        failed = row.failed_logins + 1
-        values: dict[str, Any] = {"failed_logins": failed}
-        if failed >= MAX_FAILED_LOGINS:
-            values = {"failed_logins": 0, "locked_until": now + LOCKOUT}
-        conn.execute(update(User).where(User.id == row.id).values(**values))
-        return None
-    values = {"failed_logins": 0, "locked_until": None}
-    if _hasher.check_needs_rehash(row.password_hash):
-        values["password_hash"] = hash_password(password)
-    conn.execute(update(User).where(User.id == row.id).values(**values))
-    return _user_info(row)
+        _count_failure(conn, row, now)
+        return LoginResult(None, None, "bad_password", method)
+    if _has_totp(row):
+        if not otp:
+            if allow_pending:
+                return LoginResult(None, _user_info(row), "otp_required", method)
+            _count_failure(conn, row, now)
+            return LoginResult(None, None, "otp_missing", method)
+        refused = totp.consume(conn, row.id, row.totp_secret, otp)
+        if refused is not None:
+            _count_failure(conn, row, now)
+            return LoginResult(None, None, f"otp_{refused}", method)
+    _succeed(conn, row, password)
+    return LoginResult(_user_info(row), None, None, method)
+
+
+def verify_second_factor(conn: Connection, user_id: int, otp: str) -> LoginResult:
+    """The second step of a login whose password was already right (``pending``): the code,
+    counted like a password against the lock-out."""
+    row = conn.execute(select(User).where(User.id == user_id)).first()
+    method = "password+totp"
+    if row is None:
+        return LoginResult(None, None, "unknown_user", method)
+    now = utcnow()
+    if not row.is_active or (row.locked_until is not None and row.locked_until > now):
+        return LoginResult(None, None, "inactive" if not row.is_active else "locked", method)
+    if not _has_totp(row):
+        # Disabled between the two steps: nothing to check, but nothing was proven either.
+        return LoginResult(None, None, "otp_not_enrolled", method)
+    refused = totp.consume(conn, row.id, row.totp_secret, otp)
+    if refused is not None:
+        _count_failure(conn, row, now)
+        return LoginResult(None, None, f"otp_{refused}", method)
+    _succeed(conn, row, None)
+    return LoginResult(_user_info(row), None, None, method)
+
+
+def authenticate(
+    conn: Connection, username: str, password: str, otp: str | None = None
+) -> UserInfo | None:
+    """The user if the password (and the one-time code, when the account has a second factor)
+    is right and the account usable; counts failures and locks the account for a while after
+    repeated ones. The same answer (None) for every failure reason."""
+    return verify_login(conn, username, password, otp).user
 
 
 def _safe_verify(password_hash: str, password: str) -> bool:
@@ -243,34 +331,160 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(
-    conn: Connection, user_id: int, hours: int, label: str = ""
-) -> tuple[str, dt.datetime]:
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """An API token as its owner may see it: never the secret, which exists only at issue."""
+
+    id: int
+    user_id: int
+    label: str
+    #: Roles the token acts with; empty means all of its user's roles.
+    scopes: tuple[Role, ...]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    def usable(self, now: dt.datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or utcnow())
+
+
+def _token_info(row: Any) -> TokenInfo:
+    return TokenInfo(
+        row.id,
+        row.user_id,
+        row.label,
+        tuple(Role(r) for r in row.scopes or []),
+        row.created_at,
+        row.expires_at,
+        row.last_used_at,
+        row.revoked_at,
+    )
+
+
+def parse_roles(roles: list[str] | tuple[str, ...]) -> tuple[Role, ...]:
+    parsed: list[Role] = []
+    for role in roles:
+        try:
+            value = Role(role.strip().lower())
+        except ValueError:
+            raise DirectoryError(
+                f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}"
+            ) from None
+        if value not in parsed:
+            parsed.append(value)
+    return tuple(parsed)
+
+
+def new_token(
+    conn: Connection,
+    user_id: int,
+    hours: int,
+    label: str = "",
+    scopes: list[str] | tuple[str, ...] | None = None,
+    *,
+    max_hours: int | None = None,
+    not_after: dt.datetime | None = None,
+) -> tuple[str, TokenInfo]:
+    """A new API token for the user: the secret (shown once, stored only as its SHA-256) and the
+    token. ``scopes`` narrows the roles the token acts with and must be a subset of the user's
+    roles (empty: all of them). ``not_after`` caps the expiry (a token made with a token does not
+    outlive it)."""
+    if hours < 1:
+        raise DirectoryError("a token must live at least one hour")
+    if max_hours is not None and hours > max_hours:
+        raise DirectoryError(f"a token may live at most {max_hours} hours")
+    user = conn.execute(select(User.roles).where(User.id == user_id)).first()
+    if user is None:
+        raise DirectoryError("no such user")
+    wanted = parse_roles(list(scopes or []))
+    held = {Role(r) for r in user.roles or []}
+    beyond = [r.value for r in wanted if r not in held]
+    if beyond:
+        raise DirectoryError(f"the user does not hold the role(s) {', '.join(beyond)}")
     token = "vin_" + secrets.token_urlsafe(32)
-    expires = utcnow() + dt.timedelta(hours=hours)
-    conn.execute(
+    now = utcnow()
+    expires = now + dt.timedelta(hours=hours)
+    if not_after is not None:
+        expires = min(expires, not_after)
+    result = conn.execute(
         insert(ApiToken).values(
             user_id=user_id,
             token_hash=_token_digest(token),
             label=label,
-            created_at=utcnow(),
+            scopes=[r.value for r in wanted],
+            created_at=now,
             expires_at=expires,
         )
     )
-    return token, expires
+    token_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    return token, TokenInfo(token_id, user_id, label, wanted, now, expires, None, None)
+
+
+def issue_token(
+    conn: Connection,
+    user_id: int,
+    hours: int,
+    label: str = "",
+    scopes: list[str] | tuple[str, ...] | None = None,
+) -> tuple[str, dt.datetime]:
+    """A new API token for the user; returns the secret (shown once) and its expiry."""
+    token, info = new_token(conn, user_id, hours, label, scopes)
+    return token, info.expires_at
+
+
+def resolve_token(conn: Connection, token: str) -> tuple[UserInfo, TokenInfo] | None:
+    """The user a token acts for, with only the roles the token is scoped to, and the token;
+    None for an unknown, revoked or expired token, or an inactive user."""
+    now = utcnow()
+    found = conn.execute(
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
+    ).first()
+    if found is None:
+        return None
+    info = _token_info(found)
+    if not info.usable(now):
+        return None
+    row = conn.execute(select(User).where(User.id == info.user_id)).first()
+    if row is None or not row.is_active:
+        return None
+    user = _user_info(row)
+    if info.scopes:
+        roles = tuple(r for r in user.roles if r in info.scopes)
+        if not roles:
+            # The user has lost every role the token was for: it can do nothing.
+            return None
+        user = UserInfo(
+            user.id, user.username, user.agency, user.display_name, roles, user.locale, True
+        )
+    conn.execute(update(ApiToken).where(ApiToken.id == info.id).values(last_used_at=now))
+    return user, info
 
 
 def user_for_token(conn: Connection, token: str) -> UserInfo | None:
-    now = utcnow()
-    found = conn.execute(
-        select(ApiToken.id, ApiToken.user_id, ApiToken.expires_at).where(
-            ApiToken.token_hash == _token_digest(token)
-        )
-    ).first()
-    if found is None or found.expires_at <= now:
-        return None
-    user = conn.execute(select(User).where(User.id == found.user_id)).first()
-    if user is None or not user.is_active:
-        return None
-    conn.execute(update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=now))
-    return _user_info(user)
+    resolved = resolve_token(conn, token)
+    return resolved[0] if resolved else None
+
+
+def list_tokens(conn: Connection, user_id: int) -> list[TokenInfo]:
+    rows = conn.execute(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
+    return [_token_info(r) for r in rows]
+
+
+def get_token(conn: Connection, token_id: int) -> TokenInfo | None:
+    row = conn.execute(select(ApiToken).where(ApiToken.id == token_id)).first()
+    return _token_info(row) if row else None
+
+
+def revoke_token(conn: Connection, token_id: int, user_id: int | None = None) -> bool:
+    """Revoke a token (of ``user_id`` only, when given); False when there is no such token.
+    Revoking twice keeps the first revocation time."""
+    stmt = select(ApiToken.id, ApiToken.revoked_at).where(ApiToken.id == token_id)
+    if user_id is not None:
+        stmt = stmt.where(ApiToken.user_id == user_id)
+    found = conn.execute(stmt).first()
+    if found is None:
+        return False
+    if found.revoked_at is None:
+        conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=utcnow()))
+    return True
