@@ -5,10 +5,13 @@
     .venv/bin/python benchmarks/realtime.py --sizes 100000 --skip-splink
 
 When a record arrives, vinculo checks it against the records of every other agency (the "hit
-check"): blocking keys of the new profile, candidate lookup in the resident in-memory index,
-comparison of the new profile with each candidate of another agency and scoring; pairs at or
-above the model's review threshold are hits. This script times exactly that, with
-``time.perf_counter_ns``, for held-out records (random, seeded) after indexing all the others:
+check"): blocking keys of the new profile, candidate lookup and ranking in the resident
+in-memory index (``Matcher.candidates``: candidates of other agencies, strongest shared keys
+first, at most ``hits.MAX_SCORED`` for a person), comparison of the new profile with each of them
+and scoring; pairs at or above the model's review threshold are hits. Untimed, every check is
+repeated with every candidate scored (no cut), to count the hits the cut loses. This script
+times exactly that, with ``time.perf_counter_ns``, for held-out records (random, seeded) after
+indexing all the others:
 
 * vinculo on its synthetic multi-agency scenario (``vinculo.demo.generate(seed=1, scale=N)``,
   reused from benchmarks/out/scenario-N when its manifest.json exists), for each N of --sizes;
@@ -33,9 +36,10 @@ alone. A watchdog aborts a child whose ru_maxrss passes --max-rss-gib (default 1
 reports that instead. "build s" is everything from the files to a ready index: for vinculo
 loading the profiles (mapping and cleaning, as an import does) plus blocking keys and index
 insertion, shown as "total (load + index)"; for Splink loading and cleaning the CSV in DuckDB,
-training and the term-frequency tables. "mean candidates" is what blocking returns per check,
-with the number actually compared and scored in brackets (vinculo skips the new record's own
-agency). The p99 of Splink is not given: it would be the maximum of a few dozen runs.
+training and the term-frequency tables. "mean candidates" is what blocking returns per check
+(vinculo: records of other agencies only), with the number actually compared and scored in
+brackets (vinculo: at most ``MAX_SCORED``). The p99 of Splink is not given: it would be the maximum
+of a few dozen runs.
 
 Results are printed as Markdown and written to benchmarks/out/realtime.json. No timing is
 asserted: this is a measurement.
@@ -64,6 +68,7 @@ HISTORICAL_WORK = OUT / "matching"
 sys.path.insert(0, str(HERE))
 
 from matching_support.machine import machine, versions  # noqa: E402
+from vinculo.matching.hits import MAX_SCORED  # noqa: E402
 
 SEED = 20240601
 #: Agency the held-out historical records are checked as (the file is loaded as HIST).
@@ -73,8 +78,12 @@ NEW_AGENCY = "NEW"
 LEGEND = """\
 build s: vinculo "total (load profiles + keys and index)", Splink "total (load and clean + train
 and tf tables)". peak MiB: the row's process ru_maxrss right after the build. mean candidates:
-pairs from blocking per check (compared and scored). Latency of {checks} vinculo checks and
-{splink_checks} Splink checks (held-out records, seeded; one warm-up check not counted); Splink's
+pairs from blocking per check with a record of another agency (in brackets: compared and scored,
+at most the {max_scored} strongest for vinculo). hits, matches kept: hits (p >= review
+threshold) and matches (p >= match threshold) of the timed checks that are also found by scoring
+every candidate (untimed), over the number that scoring every candidate finds. Latency of
+{checks} vinculo checks and {splink_checks} Splink checks (held-out records, seeded; one warm-up
+check not counted); Splink's
 p99 is not given for so few runs."""
 
 
@@ -191,6 +200,7 @@ def vinculo_run(
     """Index every profile but the held-out ones, then time one hit check per held-out one."""
     from vinculo.matching.blocking import profile_keys
     from vinculo.matching.compare import compare_people
+    from vinculo.matching.hits import MAX_SCORED, Matcher
     from vinculo.matching.index import CandidateIndex
     from vinculo.matching.model import Model
 
@@ -199,12 +209,13 @@ def vinculo_run(
     by_id = {p.id: p for p in profiles}
     held = set(held_ids)
     index = CandidateIndex()
+    matcher = Matcher(model, index, by_id)
     started = time.perf_counter()
     indexed = 0
     for p in profiles:
         if p.id in held:
             continue
-        index.add(p.id, profile_keys(p))
+        index.add(p.id, profile_keys(p), p.agency)
         indexed += 1
         if indexed % 100_000 == 0:
             log(f"  indexed {indexed}, ru_maxrss {maxrss_mib():.0f} MiB")
@@ -213,20 +224,37 @@ def vinculo_run(
     build_rss = maxrss_mib()
     log(f"  index of {indexed} built in {index_s:.1f} s; ru_maxrss {build_rss:.0f} MiB")
 
-    def hit_check(p: Any) -> tuple[int, int, int]:
+    def hit_check(p: Any) -> tuple[int, set[str], set[str]]:
+        """What Matcher.match_entities does for one record, without the database writes."""
         keys = profile_keys(p)
-        found, _ = index.candidates(keys)
-        scored = 0
-        hits = []
-        for c in found:
-            other = by_id[c]
+        candidates, _ = matcher.candidates(p, keys)
+        hits: set[str] = set()
+        matches: set[str] = set()
+        for other in candidates:
+            levels = compare_people(p, other)
+            probability = model.probability_of(levels)
+            if probability >= threshold:
+                model.score(levels).explanation()  # as a hit is written with its explanation
+                hits.add(other.id)
+                if probability >= model.match_threshold:
+                    matches.add(other.id)
+        return len(candidates), hits, matches
+
+    def exhaustive(p: Any) -> tuple[int, set[str], set[str]]:
+        """Untimed reference: every candidate of another agency compared, no cut."""
+        ranked, _, _ = index.ranked(profile_keys(p), p.agency)
+        hits: set[str] = set()
+        matches: set[str] = set()
+        for other_id in ranked:
+            other = by_id[other_id]
             if other.agency == p.agency:
                 continue
-            scored += 1
-            probability = model.score(compare_people(p, other)).probability
+            probability = model.probability_of(compare_people(p, other))
             if probability >= threshold:
-                hits.append((c, probability))
-        return len(found), scored, len(hits)
+                hits.add(other_id)
+                if probability >= model.match_threshold:
+                    matches.add(other_id)
+        return len(ranked), hits, matches
 
     news = [by_id[i] for i in held_ids]
     hit_check(news[0])  # warm-up, not counted
@@ -236,11 +264,23 @@ def vinculo_run(
     hits_n: list[int] = []
     for p in news[1:]:
         t0 = time.perf_counter_ns()
-        found, scored, hits = hit_check(p)
+        scored, hits, _ = hit_check(p)
         timings.append(time.perf_counter_ns() - t0)
-        found_n.append(found)
         scored_n.append(scored)
-        hits_n.append(hits)
+        hits_n.append(len(hits))
+    # Accuracy of the cut, untimed: the hits of every check against those of exhaustive scoring.
+    kept = {"hits": 0, "matches": 0}
+    reference = {"hits": 0, "matches": 0}
+    extra = 0
+    for p in news[1:]:
+        _, hits, matches = hit_check(p)
+        total, all_hits, all_matches = exhaustive(p)
+        found_n.append(total)
+        reference["hits"] += len(all_hits)
+        reference["matches"] += len(all_matches)
+        kept["hits"] += len(hits & all_hits)
+        kept["matches"] += len(matches & all_matches)
+        extra += len(hits - all_hits)
     n = len(timings)
     return {
         "indexed_records": indexed,
@@ -250,11 +290,17 @@ def vinculo_run(
         "peak_mib_after_build": round(build_rss, 1),
         "peak_mib_end": round(maxrss_mib(), 1),
         "index_keys": len(index._postings),
+        "max_scored": MAX_SCORED,
         "mean_candidates": round(sum(found_n) / n, 2),
         "mean_scored": round(sum(scored_n) / n, 2),
         "max_candidates": max(found_n),
         "mean_hits": round(sum(hits_n) / n, 3),
         "checks_with_hit": sum(1 for h in hits_n if h),
+        "exhaustive_hits": reference["hits"],
+        "hits_kept": kept["hits"],
+        "exhaustive_matches": reference["matches"],
+        "matches_kept": kept["matches"],
+        "hits_not_in_exhaustive": extra,
         "threshold": threshold,
         "latency": percentiles(timings),
     }
@@ -452,25 +498,31 @@ def fmt(value: float, digits: int = 1) -> str:
 
 def row_of(label: str, r: dict[str, Any], p99: bool = True) -> str:
     if "aborted" in r:
-        return f"| {label} | – | – | – | – | aborted: {r['aborted']} | | |"
+        return f"| {label} | – | – | – | – | – | aborted: {r['aborted']} | | |"
     if "index_s" in r:
         build = f"{fmt(r['build_s'])} ({fmt(r['load_s'])} + {fmt(r['index_s'])})"
     else:
         build = f"{fmt(r['build_s'])} ({fmt(r['load_s'])} + {fmt(r['train_s'])} train)"
     lat = r["latency"]
     cand = f"{fmt(r['mean_candidates'])} ({fmt(r['mean_scored'])})"
+    kept = "–"
+    if "exhaustive_hits" in r:
+        kept = (
+            f"{r['hits_kept']}/{r['exhaustive_hits']}, "
+            f"{r['matches_kept']}/{r['exhaustive_matches']}"
+        )
     return (
         f"| {label} | {r['indexed_records']:,} | {build} | {fmt(r['peak_mib_after_build'], 0)} | "
-        f"{cand} | {fmt(lat['p50_ms'], 2)} | {fmt(lat['p95_ms'], 2)} | "
+        f"{cand} | {kept} | {fmt(lat['p50_ms'], 2)} | {fmt(lat['p95_ms'], 2)} | "
         f"{fmt(lat['p99_ms'], 2) if p99 else '–'} |"
     )
 
 
 def table(rows: list[tuple[str, dict[str, Any], bool]]) -> str:
     lines = [
-        "| system | indexed records | build s | peak MiB | mean candidates | p50 ms | p95 ms "
-        "| p99 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| system | indexed records | build s | peak MiB | mean candidates | hits, matches kept "
+        "| p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [row_of(label, r, p99) for label, r, p99 in rows]
     return "\n".join(lines)
@@ -530,7 +582,9 @@ def main() -> int:
     rows = [(label, results[key], p99) for key, label, _, p99 in plan]
 
     markdown = (
-        table(rows) + "\n\n" + LEGEND.format(checks=args.checks, splink_checks=args.splink_checks)
+        table(rows)
+        + "\n\n"
+        + LEGEND.format(checks=args.checks, splink_checks=args.splink_checks, max_scored=MAX_SCORED)
     )
     print()
     print(markdown)

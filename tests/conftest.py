@@ -39,6 +39,9 @@ def postgres_engine() -> Iterator[Engine]:
 
 
 def truncate_all(engine: Engine) -> None:
+    from vinculo.sharing.policy import forget_directory
+
+    forget_directory()
     names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

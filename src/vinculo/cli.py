@@ -8,26 +8,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 
 from vinculo.cli_auth import app as auth_app
+from vinculo.cli_common import _engine, _user, console, fail, out
+from vinculo.cli_messages import messages_app
+from vinculo.cli_sharing import register as _register_sharing
 from vinculo.ingest.mapping import MappingError
 from vinculo.ingest.pipeline import ImportFailed, run_import
 from vinculo.sharing.directory import (
     DirectoryError,
-    UserInfo,
     add_agency,
     add_user,
     get_agency,
     list_agencies,
     list_users,
 )
-from vinculo.store.db import current_revision, get_engine, head_revision, migrate
+from vinculo.store.db import get_engine, migrate
 
 app = typer.Typer(
     help="vinculo: cross-matching and lawful sharing of criminal intelligence.",
@@ -47,26 +46,6 @@ app.add_typer(users_app, name="users")
 app.add_typer(hits_app, name="hits")
 app.add_typer(matching_app, name="matching")
 app.add_typer(quarantine_app, name="quarantine")
-
-console = Console(stderr=True)
-out = Console()
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def _engine() -> Engine:
-    """The database, refusing politely when it has not been created or migrated yet."""
-    engine = get_engine()
-    try:
-        revision = current_revision(engine)
-    except OperationalError as exc:
-        raise fail(f"cannot open the database: {exc.orig}") from None
-    if revision != head_revision():
-        raise fail("the database is not initialised or needs migrating: run 'vinculo init'")
-    return engine
 
 
 def _progress() -> Progress:
@@ -370,7 +349,9 @@ def demo(
             progress.update(task, description=stage, completed=done, total=total or None)
 
         result = install_demo(get_engine(), seed=seed, scale=scale, progress=tick)
-    table = Table("agency", "username", "password", title="demo users (one per agency)")
+    table = Table(
+        "agency", "username", "password", title="demo users (one per agency, and the DPO)"
+    )
     for user in result.users:
         table.add_row(user.agency, user.username, user.password)
     out.print(table)
@@ -421,14 +402,6 @@ def xref_files(
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     print(summary)
-
-
-def _user(engine: Engine, username: str) -> UserInfo:
-    with engine.connect() as conn:
-        user = next((u for u in list_users(conn) if u.username == username.lower()), None)
-    if user is None or not user.is_active:
-        raise fail(f"unknown or inactive user {username!r}")
-    return user
 
 
 @hits_app.command("list")
@@ -615,12 +588,7 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
-# Sub-apps in modules of their own import the helpers above, hence at the end.
-from vinculo.cli_sharing import register as _register_sharing  # noqa: E402
-
 _register_sharing(app)
-from vinculo.cli_messages import messages_app  # noqa: E402
-
 app.add_typer(messages_app, name="messages")
 app.add_typer(auth_app, name="auth")
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy import Connection, Engine
 
 from vinculo import audit, messages
-from vinculo.cli import _engine, _user, fail, out
+from vinculo.cli_common import _engine, _user, fail, out
 from vinculo.messages.attachments import max_bytes
 from vinculo.sharing.directory import UserInfo
 

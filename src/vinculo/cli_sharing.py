@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from vinculo import audit
-from vinculo.cli import _engine, _user, fail, out
+from vinculo.cli_common import _engine, _user, fail, out
 from vinculo.sharing import disclosure, groups, retention
 from vinculo.sharing.directory import UserInfo
 

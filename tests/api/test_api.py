@@ -181,3 +181,12 @@ def test_hits_endpoint_shows_own_record_in_full_and_the_other_as_a_hit(
             "/api/v1/hits", params={"status": "confirmed"}, headers=colombia
         ).json()
         assert seen["id"] == hit["id"] and seen["other"]["agency"] == "ES-CNP"
+
+
+def test_text_the_database_cannot_hold_is_a_client_error(client: TestClient) -> None:
+    """Found by schemathesis: PostgreSQL refuses NUL characters in text."""
+    response = client.post("/api/v1/auth/token", json={"username": "\x00", "password": "x"})
+    assert response.status_code in (400, 401)
+    headers = _token(client, "ana.pf")
+    search = client.get("/api/v1/entities", params={"q": "a\x00b"}, headers=headers)
+    assert search.status_code in (200, 400)

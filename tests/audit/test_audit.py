@@ -163,7 +163,6 @@ def test_cli_verify_exits_non_zero_and_names_the_entry(
 
     _fill(engine)
     monkeypatch.setattr(db, "get_engine", lambda: engine)
-    monkeypatch.setattr(cli, "get_engine", lambda: engine)
     runner = CliRunner()
     ok = runner.invoke(cli.app, ["audit", "verify"])
     assert ok.exit_code == 0, ok.output
@@ -194,3 +193,17 @@ def test_search_filters_and_families(engine: Engine) -> None:
 def test_unknown_outcome_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError, match="outcome"), engine.begin() as conn:
         audit.record(conn, ANA, "entity.read", outcome="maybe")
+
+
+def test_details_a_client_sent_never_break_the_record(engine: Engine) -> None:
+    """Found by schemathesis: an integer beyond 64 bits in a refused request."""
+    with engine.begin() as conn:
+        seq = audit.record(
+            conn, ANA, "auth.token", outcome="denied",
+            details={"hours": 2**64, "when": dt.date(2026, 1, 2), "ids": {"a"}},
+        )  # fmt: skip
+    with engine.connect() as conn:
+        entry = audit.search(conn, audit.Query())[0]
+        assert entry.seq == seq
+        assert entry.details == {"hours": str(2**64), "when": "2026-01-02", "ids": ["a"]}
+        assert audit.verify(conn).ok

@@ -287,8 +287,9 @@ def test_the_whole_path_at_the_command_line(
     engine: Engine, setup: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from vinculo import cli
+    from vinculo.store import db
 
-    monkeypatch.setattr(cli, "get_engine", lambda: engine)
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
     runner = CliRunner()
 
     def run(*args: str) -> str:

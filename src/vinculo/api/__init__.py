@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 
 from vinculo import __version__
 from vinculo.api import (
@@ -64,6 +65,15 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                 "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
             )
         return response
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot hold (a NUL character in text for PostgreSQL, a number out
+        # of range): the client's input, not a server fault. The transaction is rolled back.
+        return JSONResponse(
+            {"detail": "a value in the request cannot be stored (e.g. a NUL character in text)"},
+            status_code=400,
+        )
 
     @app.exception_handler(ValueError)
     async def value_error(request: Request, exc: ValueError) -> JSONResponse:

@@ -79,7 +79,7 @@ def _out(conn: Any, user: Any, info: disclosure.RequestInfo) -> RequestOut:
     if info.entity_id:
         entity = get_entity(conn, info.entity_id)
         if entity is not None:
-            ctx = policy.load_context(conn, user, [entity.id])
+            ctx = policy.load_context(conn, user, [entity])
             shown = policy.present(user, entity, ctx)
             if shown.view is not policy.View.NONE:
                 record = EntityOut.model_validate(shown.data)

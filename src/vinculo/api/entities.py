@@ -85,7 +85,7 @@ def search(
         identifier=ident.value if ident and ident.valid else None,
     )
     entities = get_entities(conn, found)
-    ctx = policy.load_context(conn, user, found)
+    ctx = policy.load_context(conn, user, entities)
     results = []
     views: dict[str, int] = {}
     for entity in entities:
@@ -127,7 +127,7 @@ def read(
             purpose=purpose,
             details={"reason": "not found"},
         )
-    ctx = policy.load_context(conn, user, [entity.id])
+    ctx = policy.load_context(conn, user, [entity])
     shown = policy.present(user, entity, ctx)
     if shown.view is policy.View.NONE:
         # The same answer as for a missing record: a refusal must not confirm existence.

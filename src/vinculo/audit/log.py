@@ -142,7 +142,7 @@ def record(
     head = conn.execute(select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == 1)).one()
     seq = int(head.seq)
     prev_hash = str(head.entry_hash)
-    clean = dict(details or {})
+    clean = _jsonable(dict(details or {}))
     digest = entry_digest(
         prev_hash,
         seq,
@@ -176,6 +176,23 @@ def record(
     )
     conn.execute(update(AuditHead).where(AuditHead.id == 1).values(entry_hash=digest))
     return seq
+
+
+_INT64 = 2**63
+
+
+def _jsonable(value: Any) -> Any:
+    """Details as plain JSON the hash can cover: what a client sent may be anything (an integer
+    beyond 64 bits, a date), and must not make the refusal itself fail."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str | float):
+        return value
+    if isinstance(value, int):
+        return value if -_INT64 <= value < _INT64 else str(value)
+    return str(value)
 
 
 def record_now(engine: Engine, actor: Actor, action: str, **kwargs: Any) -> int:

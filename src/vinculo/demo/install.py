@@ -87,6 +87,10 @@ def install_demo(
             result.rows_rejected += report.rows_rejected
             result.rows_flagged += report.rows_flagged
         result.users.append(_demo_user(engine, code))
+    # The installation's data-protection officer: reads the audit log, sees no record content.
+    result.users.append(
+        _demo_user(engine, agencies[0]["code"], "dpo", ["dpo"], "Data-protection officer")
+    )
     with engine.connect() as conn:
         result.hits = int(conn.execute(select(func.count()).select_from(Hit)).scalar_one())
     if progress:
@@ -94,9 +98,15 @@ def install_demo(
     return result
 
 
-def _demo_user(engine: Engine, agency: str) -> DemoUser:
+def _demo_user(
+    engine: Engine,
+    agency: str,
+    username: str | None = None,
+    roles: list[str] | None = None,
+    display_name: str | None = None,
+) -> DemoUser:
     """One user per agency with a fresh password each run (printed: this is a demo)."""
-    username = f"{agency.lower()}.analyst"
+    username = username or f"{agency.lower()}.analyst"
     password = secrets.token_urlsafe(12)
     with engine.begin() as conn:
         exists = conn.execute(select(User.id).where(User.username == username)).first()
@@ -107,5 +117,12 @@ def _demo_user(engine: Engine, agency: str) -> DemoUser:
                 .values(password_hash=hash_password(password), failed_logins=0, locked_until=None)
             )
         else:
-            add_user(conn, username, agency, password, DEMO_ROLES, f"Analyst {agency}")
+            add_user(
+                conn,
+                username,
+                agency,
+                password,
+                roles or DEMO_ROLES,
+                display_name or f"Analyst {agency}",
+            )
     return DemoUser(agency, username, password)

@@ -16,6 +16,7 @@ Naming convention, the same in ``people.csv`` and ``ground_truth/people.csv``:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from dataclasses import dataclass
 
@@ -56,6 +57,7 @@ PEOPLE_COLUMNS = (
     "subject_category",
     "minor",
     "source_ref",
+    "distribution",
 )
 
 TRUTH_PEOPLE_COLUMNS = (
@@ -438,8 +440,24 @@ def render_record(
         meta.category,
         "true" if ind.minor else "false",
         meta.source_ref,
+        demo_distribution(meta.record_id, agency),
     ]
     return RenderedRecord(row, id_kind, passport, phone)
+
+
+def demo_distribution(record_id: str, agency: Agency) -> str:
+    """Most records stay with their owner; some go to the owner's network, country or everyone.
+
+    Derived from the record id, not drawn from the generator's random stream, so that every other
+    generated value stays as it was."""
+    bucket = int(hashlib.sha1(record_id.encode(), usedforsecurity=False).hexdigest()[:8], 16) % 100
+    if bucket < 60:
+        return "agency"
+    if bucket < 80 and agency.networks:
+        return f"network:{agency.networks[0].value}"
+    if bucket < 92:
+        return "country"
+    return "all"
 
 
 _CALLING_CODES: dict[str, int] = {}

@@ -7,7 +7,8 @@ a weight. Keeping levels (not raw similarities) makes every score explainable fe
 from __future__ import annotations
 
 from vinculo.matching.profile import Profile
-from vinculo.names import compare_names
+from vinculo.names import PersonName
+from vinculo.names.compare import compare_given, compare_surnames
 
 MISSING = "missing"
 
@@ -36,17 +37,55 @@ _SURNAME_RANK = {level: n for n, level in enumerate(PERSON_FEATURES["surnames"])
 
 
 def _names(a: Profile, b: Profile) -> tuple[str, str]:
-    if not a.names or not b.names:
+    return name_levels(a.names, b.names)
+
+
+def name_levels(xs: tuple[PersonName, ...], ys: tuple[PersonName, ...]) -> tuple[str, str]:
+    """Given-name and surname levels of the best-agreeing pair of names (lowest rank sum)."""
+    if not xs or not ys:
         return MISSING, MISSING
     best: tuple[int, int] | None = None
-    for x in a.names:
-        for y in b.names:
-            result = compare_names(x, y)
-            rank = (_GIVEN_RANK[result.given], _SURNAME_RANK[result.surnames])
+    for x in xs:
+        for y in ys:
+            rank = (_GIVEN_RANK[_given_level(x, y)], _SURNAME_RANK[_surname_level(x, y)])
             if best is None or sum(rank) < sum(best):
                 best = rank
     assert best is not None
     return PERSON_FEATURES["given"][best[0]], PERSON_FEATURES["surnames"][best[1]]
+
+
+#: Name comparisons already made, by the parts of the two names they depend on: a process that
+#: checks record after record meets the same pairs of given names (and of surnames) again and
+#: again. Cleared when full.
+_CACHE_LIMIT = 500_000
+_GIVEN_CACHE: dict[tuple[object, ...], str] = {}
+_SURNAME_CACHE: dict[tuple[object, ...], str] = {}
+
+
+def _given_level(x: PersonName, y: PersonName) -> str:
+    """``compare_names(x, y).given``: a function of the given names and initials only."""
+    key = (x.given, x.initials, y.given, y.initials)
+    level = _GIVEN_CACHE.get(key)
+    if level is None:
+        level = compare_given(x, y)
+        if len(_GIVEN_CACHE) >= _CACHE_LIMIT:
+            _GIVEN_CACHE.clear()
+        _GIVEN_CACHE[key] = level
+    return level
+
+
+def _surname_level(x: PersonName, y: PersonName) -> str:
+    """``compare_names(x, y).surnames``: a function of the surnames, the culture and the
+    paternal and maternal surnames only."""
+    key = (x.surnames, x.culture, x.paternal, x.maternal, y.surnames, y.culture, y.paternal,
+           y.maternal)  # fmt: skip
+    level = _SURNAME_CACHE.get(key)
+    if level is None:
+        level = compare_surnames(x, y)
+        if len(_SURNAME_CACHE) >= _CACHE_LIMIT:
+            _SURNAME_CACHE.clear()
+        _SURNAME_CACHE[key] = level
+    return level
 
 
 def _one_digit(x: str, y: str) -> bool:
@@ -145,13 +184,21 @@ def _address(a: Profile, b: Profile) -> str:
 
 
 def _birth_place(a: Profile, b: Profile) -> str:
-    if not a.birth_places or not b.birth_places:
+    return birth_place_level(a.birth_places, b.birth_places)
+
+
+def birth_place_level(xs: frozenset[str], ys: frozenset[str]) -> str:
+    if not xs or not ys:
         return MISSING
-    if a.birth_places & b.birth_places:
+    if xs & ys:
         return "exact"
-    if any(_within_one_edit(x, y) for x in a.birth_places for y in b.birth_places):
+    if any(_within_one_edit(x, y) for x in xs for y in ys):
         return "typo"
     return "different"
+
+
+def any_within_one_edit(xs: frozenset[str], ys: frozenset[str]) -> bool:
+    return any(_within_one_edit(x, y) for x in xs for y in ys)
 
 
 def _gender(a: Profile, b: Profile) -> str:

@@ -76,6 +76,13 @@ def profile_from_data(
     )
 
 
+#: A new person record is compared with at most this many candidates, the strongest first
+#: (``CandidateIndex.ranked``): a common surname with a common initial can put two thousand
+#: namesakes in one block, while the records of the same person share several keys, stronger
+#: ones. Objects and accounts are not cut: they hit on strong identifiers only.
+MAX_SCORED = 50
+
+
 def hit_id(a: str, b: str) -> str:
     left, right = sorted((a, b))
     return hashlib.sha1(f"{left}\x1f{right}".encode(), usedforsecurity=False).hexdigest()
@@ -97,7 +104,24 @@ class Matcher:
             )
             for row in conn.execute(select(MatchProfile))
         }
-        return cls(model or Model.load(), CandidateIndex.load(conn), profiles)
+        index = CandidateIndex.load(conn)
+        for profile in profiles.values():
+            index.set_agency(profile.id, profile.agency)
+        return cls(model or Model.load(), index, profiles)
+
+    def candidates(self, profile: Profile, keys: Iterable[str]) -> tuple[list[Profile], set[str]]:
+        """The records of other agencies (same schema) to compare ``profile`` with, strongest
+        evidence first and at most ``MAX_SCORED`` of them for a person; and the keys found
+        over-correlated on the way."""
+        limit = MAX_SCORED if profile.is_person else None
+        ranked, oversized, _ = self.index.ranked(keys, profile.agency, limit)
+        found = []
+        for other_id in ranked:
+            other = self.profiles.get(other_id)
+            if other is None or other.agency == profile.agency or other.schema != profile.schema:
+                continue
+            found.append(other)
+        return found, oversized
 
     def match_entities(self, conn: Connection, items: Iterable[Indexed], score: bool = True) -> int:
         """Index the entities and (unless ``score`` is False) raise hits against other agencies;
@@ -122,7 +146,7 @@ class Matcher:
                  "content_hash": item.content_hash, "data": data, "scored": score}
             )  # fmt: skip
             self.profiles[item.id] = profile
-            self.index.add(item.id, keys)
+            self.index.add(item.id, keys, item.agency)
             fresh.append((profile, keys))
         if key_rows:
             conn.execute(insert(MatchKey), key_rows)
@@ -132,16 +156,9 @@ class Matcher:
         written = 0
         oversized_all: set[str] = set()
         for profile, keys in fresh:
-            candidates, oversized = self.index.candidates(keys)
+            candidates, oversized = self.candidates(profile, keys)
             oversized_all |= oversized
-            for other_id in candidates:
-                other = self.profiles.get(other_id)
-                if (
-                    other is None
-                    or other.agency == profile.agency
-                    or other.schema != profile.schema
-                ):
-                    continue
+            for other in candidates:
                 written += self._score_pair(conn, profile, other)
         self._exclude(conn, oversized_all)
         return written
@@ -149,10 +166,10 @@ class Matcher:
     def _score_pair(self, conn: Connection, a: Profile, b: Profile) -> int:
         if a.is_person:
             levels = compare_people(a, b)
+            if self.model.probability_of(levels) < self.model.review_threshold:
+                return 0
             scored = self.model.score(levels)
             score = scored.probability
-            if score < self.model.review_threshold:
-                return 0
             explanation = scored.explanation()
             level_data: dict[str, Any] = levels
         else:

@@ -142,6 +142,9 @@ class Model:
     _weights: dict[str, list[float]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _level_weights: dict[str, dict[str, float]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     # -- weights --------------------------------------------------------------------------------
     def weights(self) -> dict[str, list[float]]:
@@ -190,12 +193,14 @@ class Model:
 
     def score_codes(self, codes: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
         """Calibrated probabilities for a (pairs × features) array of level indices."""
-        matrix = self.weight_matrix()
-        rows = np.arange(len(self.features))
-        total = matrix[rows, codes.astype(np.intp)].sum(axis=1) + math.log2(
-            self.prior / (1 - self.prior)
-        )
-        return self._calibrate(total)
+        # Feature by feature, in the order ``score`` adds the weights, then the prior: the
+        # same log-odds as ``score`` to the last bit (with a calibration, the same probability
+        # in a batch and in a real-time check), and a lookup in one feature's weights is much
+        # cheaper than fancy indexing of the whole features × levels matrix.
+        weights_sum = np.zeros(len(codes))
+        for column, weights in enumerate(self.weights().values()):
+            weights_sum += np.asarray(weights)[codes[:, column]]
+        return self._calibrate(math.log2(self.prior / (1 - self.prior)) + weights_sum)
 
     def probability(self, log2_odds: float) -> float:
         if self.calibration:
@@ -205,6 +210,20 @@ class Model:
 
     def _calibration_x(self) -> list[float]:
         return [x for x, _ in self.calibration or []]
+
+    def probability_of(self, levels: Mapping[str, str]) -> float:
+        """``score(levels).probability`` without building the explanation: the real-time check
+        scores every candidate and explains only the hits."""
+        table = self._level_weights
+        if table is None:
+            weights = self.weights()
+            table = {f: dict(zip(levels_, weights[f], strict=True))
+                     for f, levels_ in self.features.items()}  # fmt: skip
+            self._level_weights = table
+        log_odds = math.log2(self.prior / (1 - self.prior)) + sum(
+            table[f][levels.get(f, MISSING)] for f in self.features
+        )
+        return self.probability(log_odds)
 
     def score(self, levels: Mapping[str, str]) -> Scored:
         weights = self.weights()

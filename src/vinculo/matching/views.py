@@ -28,7 +28,7 @@ def hits_for_user(
     entities = {
         e.id: e for e in get_entities(conn, {i for r in rows for i in (r.left_id, r.right_id)})
     }
-    ctx = policy.load_context(conn, user, entities)
+    ctx = policy.load_context(conn, user, entities.values())
     out: list[dict[str, Any]] = []
     for row in rows:
         mine, theirs = (

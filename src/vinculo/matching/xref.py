@@ -14,6 +14,7 @@ from vinculo.matching.blocking import DEFAULT_MAX_BLOCK, candidate_pairs
 from vinculo.matching.compare import compare_people
 from vinculo.matching.model import Model
 from vinculo.matching.profile import Profile
+from vinculo.matching.vectorised import Encoder, level_codes_vectorised
 
 Progress = Callable[[int, int], None]
 
@@ -56,10 +57,17 @@ def level_codes(
     pairs: Sequence[tuple[int, int]],
     progress: Progress | None = None,
     workers: int | None = None,
+    vectorised: bool = True,
+    encoder: Encoder | None = None,
 ) -> npt.NDArray[np.int8]:
-    """Comparison levels of every pair, on all cores for large batches. Worker processes are
-    forked, so they share the profiles without copying them (Linux; elsewhere: one process)."""
+    """Comparison levels of every pair. By default vectorised (``matching.vectorised``: the same
+    levels as ``compare_people``, tested pair by pair); ``encoder`` may carry the columns and
+    caches of an earlier call on the same profiles. With ``vectorised=False``, the scalar code
+    per pair, on all cores for large batches (forked workers share the profiles without copying
+    them; Linux; elsewhere: one process)."""
     global _SHARED
+    if vectorised:
+        return _codes_vectorised(model, left, right, pairs, encoder, progress, workers)
     workers = workers or os.cpu_count() or 1
     if (
         workers < 2
@@ -80,6 +88,23 @@ def level_codes(
     finally:
         _SHARED = None
     return np.concatenate(parts) if parts else np.zeros((0, len(model.features)), dtype=np.int8)
+
+
+def _codes_vectorised(
+    model: Model,
+    left: Sequence[Profile],
+    right: Sequence[Profile],
+    pairs: Sequence[tuple[int, int]],
+    encoder: Encoder | None,
+    progress: Progress | None,
+    workers: int | None,
+) -> npt.NDArray[np.int8]:
+    encoder = encoder or Encoder()
+    encoded = encoder.columns(left, right)
+    codes = level_codes_vectorised(model.features, left, right, pairs, encoder, encoded, workers)
+    if progress:
+        progress(len(pairs), len(pairs))
+    return codes
 
 
 RANDOM_PAIRS = 100_000
@@ -120,13 +145,15 @@ def link(
     """Candidates, levels and scores for ``left`` against ``right`` (or within ``left``).
     ``engine`` "spark" computes candidates and levels on Apache Spark; the rest is the same."""
     other = right if right is not None else left
+    encoder: Encoder | None = None
     if engine == "spark":
         from vinculo.matching.spark import candidate_pairs_and_codes
 
         pairs, codes, oversized = candidate_pairs_and_codes(model, left, right, max_block)
     elif engine == "inprocess":
         pairs, oversized = candidate_pairs(left, right, max_block=max_block)
-        codes = level_codes(model, left, other, pairs, progress)
+        encoder = Encoder()
+        codes = level_codes(model, left, other, pairs, progress, encoder=encoder)
     else:
         raise ValueError(f"unknown engine {engine!r}: inprocess or spark")
     if em and len(pairs):
@@ -134,7 +161,7 @@ def link(
 
         n_right = len(right) if right is not None else None
         sample = random_pairs(len(left), n_right, min(RANDOM_PAIRS, 4 * len(left) + 1000))
-        random_codes = level_codes(model, left, other, sample)
+        random_codes = level_codes(model, left, other, sample, encoder=encoder)
         model = estimate_em(model, codes, random_codes, total_pairs(len(left), n_right))
     scores = model.score_codes(codes) if len(pairs) else np.zeros(0)
     return model, LinkResult(pairs, codes, scores, oversized)

@@ -279,6 +279,18 @@ def _married(a: PersonName, b: PersonName, surnames: str, why: list[str]) -> boo
     return False
 
 
+def compare_given(a: PersonName, b: PersonName) -> str:
+    """The given-name category of :func:`compare_names` alone. It depends only on the given
+    names and initials of the two names (what the vectorised comparison relies on)."""
+    return _compare_given(a, b, [])
+
+
+def compare_surnames(a: PersonName, b: PersonName) -> str:
+    """The surname category of :func:`compare_names` alone. It depends only on the surnames,
+    the culture and the paternal and maternal surnames of the two names."""
+    return _compare_surnames(a, b, [])
+
+
 def compare_names(a: PersonName, b: PersonName) -> NameComparison:
     """Compare given names, surnames and married forms of two parsed names."""
     why: list[str] = []

@@ -101,6 +101,9 @@ def add_agency(
             created_at=utcnow(),
         )
     )
+    from vinculo.sharing.policy import forget_directory  # the policy imports this module
+
+    forget_directory()
     return AgencyInfo(
         code, name.strip(), country_code, agency_kind, tuple(Network(n) for n in nets), contacts
     )

@@ -176,7 +176,7 @@ def request_disclosure(
     entity = get_entity(conn, entity_id)
     if entity is None:
         raise NotFound(entity_id)
-    ctx = policy.load_context(conn, user, [entity.id])
+    ctx = policy.load_context(conn, user, [entity])
     view = policy.decide(user, entity, ctx).view
     if view is policy.View.NONE:
         raise NotFound(entity_id)

@@ -43,7 +43,7 @@ def export_records(
         raise ValueError("an export needs a purpose")
     result = ExportResult(str(uuid.uuid4()))
     entities = {e.id: e for e in get_entities(conn, dict.fromkeys(entity_ids))}
-    ctx = policy.load_context(conn, user, entities)
+    ctx = policy.load_context(conn, user, entities.values())
     now = utcnow()
     for entity_id in dict.fromkeys(entity_ids):
         entity = entities.get(entity_id)

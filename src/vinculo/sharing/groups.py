@@ -112,6 +112,7 @@ def create_group(
                 added_at=utcnow(),
             )
         )
+    policy.forget_directory()
     audit.record(
         conn,
         actor,
@@ -152,6 +153,7 @@ def add_member(
             added_at=utcnow(),
         )
     )
+    policy.forget_directory()
     audit.record(
         conn,
         actor,
@@ -177,6 +179,7 @@ def remove_member(
             SharingGroupMember.group_id == group_id, SharingGroupMember.agency_code == agency
         )
     )
+    policy.forget_directory()
     audit.record(
         conn,
         actor,

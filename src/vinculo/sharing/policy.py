@@ -22,12 +22,15 @@ there reads entity data.
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from vinculo.model.metadata import PROTECTED_SUBJECT_CATEGORIES, HandlingCode, Role
 from vinculo.sharing.directory import UserInfo
@@ -92,45 +95,103 @@ class Context:
     grants: dict[str, Grant] = field(default_factory=dict)
     _grants_loaded: set[str] = field(default_factory=set)
 
-    def load_grants(self, conn: Connection, entity_ids: Iterable[str]) -> None:
-        wanted = [i for i in set(entity_ids) if i not in self._grants_loaded]
+    def load_grants(self, conn: Connection, entities: Iterable[str | StoredEntity]) -> None:
+        """Read the releases the user's agency holds for these records. Records it sees in full
+        anyway need none; ids (rather than records) are always looked up."""
+        ids: set[str] = set()
+        for item in entities:
+            if isinstance(item, str):
+                ids.add(item)
+            elif item.meta.agency != self.user.agency and (
+                is_protected(item) or not in_distribution(item, self)
+            ):
+                ids.add(item.id)
+        wanted = [i for i in ids if i not in self._grants_loaded]
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            rows = conn.execute(
-                select(Release.entity_id, Release.fields, Release.judicial_use).where(
-                    Release.entity_id.in_(chunk),
-                    Release.agency_code == self.user.agency,
-                    Release.revoked_at.is_(None),
-                )
-            )
+            rows = conn.execute(_GRANTS, {"ids": chunk, "agency": self.user.agency})
             for entity_id, fields, judicial in rows:
                 old = self.grants.get(entity_id)
                 merged = frozenset(fields or ()) | (old.fields if old else frozenset())
-                self.grants[entity_id] = Grant(
-                    merged, bool(judicial) or bool(old and old.judicial_use)
-                )
+                judicial_use = bool(judicial) or bool(old and old.judicial_use)
+                self.grants[entity_id] = Grant(merged, judicial_use)
             self._grants_loaded.update(chunk)
 
 
-def load_context(conn: Connection, user: UserInfo, entity_ids: Iterable[str] = ()) -> Context:
-    agencies = conn.execute(
-        select(Agency.code, Agency.country, Agency.networks, Agency.contact_points)
-    ).all()
-    own = next((a for a in agencies if a.code == user.agency), None)
-    groups = frozenset(
-        conn.execute(
-            select(SharingGroupMember.group_id).where(SharingGroupMember.agency_code == user.agency)
-        ).scalars()
+# Built once: every read pays for the policy's queries, not for constructing them again.
+_AGENCIES = select(Agency.code, Agency.country, Agency.networks, Agency.contact_points)
+_MEMBERSHIPS = select(SharingGroupMember.agency_code, SharingGroupMember.group_id)
+_GRANTS = select(Release.entity_id, Release.fields, Release.judicial_use).where(
+    Release.entity_id.in_(bindparam("ids", expanding=True)),
+    Release.agency_code == bindparam("agency"),
+    Release.revoked_at.is_(None),
+)
+
+
+#: How long a process trusts its copy of the agency directory (countries, networks, contact
+#: points, sharing-group memberships). Changes made through vinculo in the same process apply at
+#: once; a change made by another process (the CLI while the server runs) applies within this
+#: many seconds.
+DIRECTORY_TTL_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Directory:
+    loaded_at: float
+    countries: dict[str, str]
+    networks: dict[str, frozenset[str]]
+    contact_points: dict[str, dict[str, str]]
+    memberships: dict[str, frozenset[str]]
+
+
+_directories: weakref.WeakKeyDictionary[Engine, _Directory] = weakref.WeakKeyDictionary()
+_directory_lock = threading.Lock()
+
+
+def forget_directory() -> None:
+    """Drop every cached agency directory (called whenever vinculo changes an agency or a
+    sharing group's members)."""
+    with _directory_lock:
+        _directories.clear()
+
+
+def _directory(conn: Connection) -> _Directory:
+    engine = conn.engine
+    now = time.monotonic()
+    cached = _directories.get(engine)
+    if cached is not None and now - cached.loaded_at < DIRECTORY_TTL_SECONDS:
+        return cached
+    rows = conn.execute(_AGENCIES).all()
+    memberships: dict[str, set[str]] = {}
+    for agency, group in conn.execute(_MEMBERSHIPS):
+        memberships.setdefault(agency, set()).add(group)
+    fresh = _Directory(
+        now,
+        {r.code: r.country for r in rows},
+        {r.code: frozenset(r.networks or ()) for r in rows},
+        {r.code: dict(r.contact_points or {}) for r in rows},
+        {agency: frozenset(groups) for agency, groups in memberships.items()},
     )
+    with _directory_lock:
+        _directories[engine] = fresh
+    return fresh
+
+
+def load_context(
+    conn: Connection, user: UserInfo, entities: Iterable[str | StoredEntity] = ()
+) -> Context:
+    """The policy's view of the user's world, with the releases for ``entities`` (records, or
+    ids) read in one query."""
+    directory = _directory(conn)
     ctx = Context(
         user=user,
-        country=own.country if own else None,
-        networks=frozenset(own.networks or ()) if own else frozenset(),
-        groups=groups,
-        agency_countries={a.code: a.country for a in agencies},
-        contact_points={a.code: dict(a.contact_points or {}) for a in agencies},
+        country=directory.countries.get(user.agency),
+        networks=directory.networks.get(user.agency, frozenset()),
+        groups=directory.memberships.get(user.agency, frozenset()),
+        agency_countries=directory.countries,
+        contact_points=directory.contact_points,
     )
-    ctx.load_grants(conn, entity_ids)
+    ctx.load_grants(conn, entities)
     return ctx
 
 
