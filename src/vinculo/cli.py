@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from vinculo import audit
 from vinculo.cli_auth import app as auth_app
 from vinculo.cli_common import _engine, _user, console, fail, out
 from vinculo.cli_messages import messages_app
@@ -304,6 +306,15 @@ def export(
     suffix = {"ftm": "jsonl", "csv": "csv", "xlsx": "xlsx"}[file_format]
     output = output or Path(f"{agency}.{suffix}")
     count = export_agency(engine, agency, file_format, output)
+    # The operator's export of a whole agency (backup, migration): on the record like any other.
+    audit.record_now(
+        engine,
+        audit.Actor(f"cli:{getpass.getuser()}", agency, "cli"),
+        "export.agency",
+        object_type="agency",
+        object_id=agency,
+        details={"format": file_format, "file": output.name, "entities": count},
+    )
     out.print(f"exported {count} entities of {agency} to {output}")
 
 
@@ -459,6 +470,14 @@ def hits_judge(
             judge(conn, ids[0], status, user.username, user.agency, note)
         except (ValueError, PermissionError, LookupError) as exc:
             raise fail(str(exc)) from None
+        audit.record(
+            conn,
+            audit.Actor(user.username, user.agency, "cli"),
+            "hit.judge",
+            object_type="hit",
+            object_id=ids[0],
+            details={"status": status},
+        )
     out.print(f"hit {ids[0]} {status} by {user.username}")
 
 

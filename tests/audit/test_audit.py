@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -207,3 +208,19 @@ def test_details_a_client_sent_never_break_the_record(engine: Engine) -> None:
         assert entry.seq == seq
         assert entry.details == {"hours": str(2**64), "when": "2026-01-02", "ids": ["a"]}
         assert audit.verify(conn).ok
+
+
+def test_an_import_is_on_the_record(engine: Engine, tmp_path: Path) -> None:
+    from vinculo.ingest.pipeline import run_import
+    from vinculo.sharing.directory import add_agency
+
+    with engine.begin() as conn:
+        add_agency(conn, "BR-PF", "Polícia Federal", "BR", "police", ["AMERIPOL"])
+    path = tmp_path / "people.csv"
+    path.write_text("id,name\n1,Ana Souza\n2,\n", encoding="utf-8")
+    report = run_import(path, "BR-PF", engine=engine, user="ana.pf", match=False)
+    with engine.connect() as conn:
+        (entry,) = audit.search(conn, audit.Query(action="import"))
+    assert (entry.username, entry.agency, entry.object_id) == ("ana.pf", "BR-PF", report.job_id)
+    assert entry.details["rows_read"] == 2 and entry.details["entities_written"] == 1
+    assert entry.details["rows_rejected"] == 1 and entry.details["file"] == "people.csv"

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from vinculo import audit
 from vinculo.ingest.mapping import Mapping, default_mapping, load_mapping
 from vinculo.ingest.readers import CsvReader, FtmReader, ReadError, Row, XlsxReader, open_source
 from vinculo.ingest.rows import AgencyContext, MappedRow, RowMapper
@@ -250,6 +251,22 @@ def run_import(
         report.entities_written = job.entities_written
         report.rows_rejected = job.rows_rejected
         report.rows_flagged = job.rows_flagged
+        # A write to the store like any other: on the record, in the same transaction as the
+        # job's completion.
+        audit.record(
+            conn,
+            audit.Actor(user, agency, "import"),
+            "import",
+            object_type="import_job",
+            object_id=job_id,
+            details={
+                "file": Path(path).name,
+                "sha256": job.source_sha256,
+                "rows_read": job.rows_read,
+                "entities_written": job.entities_written,
+                "rows_rejected": job.rows_rejected,
+            },
+        )
         report.problems = [
             Problem(p.line, p.column, p.value, p.reason, p.severity)
             for p in conn.execute(
