@@ -52,6 +52,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     ):
         api.include_router(module.router)
     app.include_router(api)
+    # The web application's pages, static files and HTML error pages (imported here: it uses
+    # vinculo.api.deps, so a module-level import would be circular).
+    from vinculo import web
+
+    web.install(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:

@@ -9,7 +9,7 @@ from vinculo import audit
 from vinculo.api.deps import Conn, CurrentUser, actor_of, deny
 from vinculo.identifiers import detect
 from vinculo.sharing import policy
-from vinculo.store.entities import get_entities, get_entity, search_ids
+from vinculo.store.entities import search_ids
 
 router = APIRouter(tags=["entities"])
 
@@ -84,8 +84,7 @@ def search(
         agency=agency,
         identifier=ident.value if ident and ident.valid else None,
     )
-    entities = get_entities(conn, found)
-    ctx = policy.load_context(conn, user, entities)
+    entities, ctx = policy.read_records(conn, user, found)
     results = []
     views: dict[str, int] = {}
     for entity in entities:
@@ -114,7 +113,8 @@ def search(
 def read(
     entity_id: str, request: Request, conn: Conn, user: CurrentUser, purpose: Purpose = None
 ) -> EntityOut:
-    entity = get_entity(conn, entity_id)
+    found, ctx = policy.read_records(conn, user, [entity_id])
+    entity = found[0] if found else None
     if entity is None:
         deny(
             request,
@@ -127,7 +127,6 @@ def read(
             purpose=purpose,
             details={"reason": "not found"},
         )
-    ctx = policy.load_context(conn, user, [entity])
     shown = policy.present(user, entity, ctx)
     if shown.view is policy.View.NONE:
         # The same answer as for a missing record: a refusal must not confirm existence.

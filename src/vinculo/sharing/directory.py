@@ -217,6 +217,13 @@ def user_by_id(conn: Connection, user_id: int) -> UserInfo | None:
     return _user_info(row) if row else None
 
 
+def set_locale(conn: Connection, user_id: int, locale: str | None) -> None:
+    """The user's language setting (``es``, ``pt``, ``en``, ``fr``; None: the browser's)."""
+    if locale is not None and not re.fullmatch(r"[a-z]{2}(-[A-Z]{2})?", locale):
+        raise DirectoryError(f"language {locale!r}: e.g. es, pt, en, fr or pt-BR")
+    conn.execute(update(User).where(User.id == user_id).values(locale=locale))
+
+
 @dataclass(frozen=True, slots=True)
 class LoginResult:
     """What a login attempt came to. ``user`` only when every factor was given and right;

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from vinculo.store.tables import Notification, utcnow
 
@@ -73,6 +73,21 @@ def for_user(
         )
         for r in rows
     ]
+
+
+def count_unread(conn: Connection, agency: str, username: str) -> int:
+    """How many notifications addressed to the user or to the whole agency are unread."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.agency_code == agency,
+                or_(Notification.username.is_(None), Notification.username == username),
+                Notification.read_at.is_(None),
+            )
+        ).scalar_one()
+    )
 
 
 def mark_read(conn: Connection, agency: str, username: str, ids: list[int]) -> int:

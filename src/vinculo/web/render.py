@@ -1,0 +1,88 @@
+"""Rendering pages: one Jinja2 environment per language, autoescaped, with the catalogue's
+gettext installed (``{% trans %}``, ``_()``) and localised ``number`` and ``date`` filters."""
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from vinculo.identifiers.countries import country_name
+from vinculo.sharing.directory import UserInfo
+from vinculo.web import i18n
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        i18n.translations(lang), newstyle=True
+    )
+
+    def number(value: int | float) -> str:
+        return i18n.number(value, lang)
+
+    def date(value: dt.date | dt.datetime, form: str = "long") -> str:
+        return i18n.date(value, lang, form)
+
+    def country(code: str) -> str:
+        return country_name(code, lang)
+
+    env.filters.update(number=number, date=date, country=country)
+    env.globals.update(
+        lang=lang,
+        languages=i18n.LANGUAGES,
+        native_names=i18n.NATIVE_NAMES,
+    )
+    return env
+
+
+def language(request: Request, user: UserInfo | None) -> str:
+    return i18n.choose(
+        user.locale if user is not None else None,
+        request.cookies.get(i18n.LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def page(
+    request: Request,
+    template: str,
+    lang: str,
+    *,
+    user: UserInfo | None = None,
+    csrf_token: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A rendered page. ``csrf_token`` is the session's (for the logout and language forms)."""
+    here = request.url.path
+    if request.url.query:
+        here += "?" + request.url.query
+    html = (
+        environment(lang)
+        .get_template(template)
+        .render(
+            user=user,
+            csrf_token=csrf_token,
+            here=here,
+            today=dt.date.today(),
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Content-Language"] = lang
+    return response
