@@ -10,21 +10,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from vinculo import audit
-from vinculo.api.deps import Conn, bearer, deny, engine_of, origin_of
+from vinculo.api.deps import Auth, Conn, actor_of, deny, engine_of, origin_of
 from vinculo.auth import oidc, totp
 from vinculo.auth.config import OidcConfig, auth_config, oidc_config
 from vinculo.auth.sessions import (
     SESSION_COOKIE,
-    Authentication,
-    Refusal,
     SessionInfo,
-    authenticate_request,
     check_csrf,
     clear_session_cookie,
     create_session,
@@ -51,54 +47,11 @@ from vinculo.sharing.directory import (
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 LOGIN_REFUSED = "wrong username, password or one-time code, or account locked"
-CHALLENGE = {"WWW-Authenticate": "Bearer"}
 _PROVIDER_DOWN: tuple[type[Exception], ...] = (*oidc.PROVIDER_ERRORS, RuntimeError, ValueError)
 _PROVIDER_ANSWER_BAD: tuple[type[Exception], ...] = (*oidc.PROVIDER_ERRORS, KeyError, ValueError)
 
 
 # --- who is asking ----------------------------------------------------------------------------
-
-
-def current_auth(
-    request: Request,
-    conn: Conn,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    csrf: Annotated[str | None, Depends(submitted_csrf)],
-) -> Authentication:
-    """The credential a request is authenticated by: a Bearer token, or the session cookie (with
-    the CSRF token for unsafe methods). The model for ``vinculo.api.deps.current_user``."""
-    token = credentials.credentials if credentials is not None else None
-    result = authenticate_request(
-        conn,
-        bearer=token,
-        cookie=request.cookies.get(SESSION_COOKIE),
-        method=request.method,
-        csrf=csrf,
-        path=request.url.path,
-    )
-    if result is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required", CHALLENGE)
-    if isinstance(result, Refusal):
-        deny(
-            request,
-            result.user,
-            result.action,
-            result.status,
-            result.detail,
-            headers=CHALLENGE if result.challenge else None,
-            details=result.details,
-        )
-    request.state.authentication = result
-    return result
-
-
-Auth = Annotated[Authentication, Depends(current_auth)]
-
-
-def _actor(request: Request, user: UserInfo | None, username: str | None = None) -> audit.Actor:
-    if user is None:
-        return audit.Actor(username, None, origin_of(request))
-    return audit.Actor(user.username, user.agency, origin_of(request))
 
 
 def _login_details(result: LoginResult, channel: str) -> dict[str, Any]:
@@ -140,7 +93,7 @@ def token(body: TokenRequest, request: Request) -> TokenResponse:
             value, info = new_token(conn, result.user.id, config.token_default_hours, "api")
         audit.record(
             conn,
-            _actor(request, result.user, None if result.user else body.username[:120]),
+            actor_of(request, result.user, None if result.user else body.username[:120]),
             "auth.login",
             outcome="ok" if result.user else "denied",
             details=_login_details(result, "api"),
@@ -207,7 +160,7 @@ def open_session(body: SessionRequest, request: Request, response: Response) -> 
             )
         audit.record(
             conn,
-            _actor(request, user, None if user else body.username[:120]),
+            actor_of(request, user, None if user else body.username[:120]),
             "auth.login" if result.pending is None else "auth.login.password",
             outcome="ok" if user else "denied",
             details=_login_details(result, "browser"),
@@ -241,7 +194,7 @@ def complete_session(
         if pending is None or not pending.pending_totp:
             audit.record(
                 conn,
-                _actor(request, None),
+                actor_of(request, None),
                 "auth.login",
                 outcome="denied",
                 details={"method": "password+totp", "channel": "browser", "reason": "no_pending"},
@@ -250,7 +203,7 @@ def complete_session(
         elif not check_csrf(pending.csrf_token, csrf):
             audit.record(
                 conn,
-                _actor(request, None),
+                actor_of(request, None),
                 "auth.csrf",
                 outcome="denied",
                 details={"path": request.url.path, "method": request.method},
@@ -269,7 +222,7 @@ def complete_session(
                 )
             audit.record(
                 conn,
-                _actor(request, result.user or user_by_id(conn, pending.user_id)),
+                actor_of(request, result.user or user_by_id(conn, pending.user_id)),
                 "auth.login",
                 outcome="ok" if result.user else "denied",
                 details=_login_details(result, "browser"),
@@ -323,7 +276,7 @@ def logout(auth: Auth, conn: Conn, request: Request, response: Response) -> None
         object_type, object_id = "web_session", None
     audit.record(
         conn,
-        _actor(request, auth.user),
+        actor_of(request, auth.user),
         "auth.logout",
         object_type=object_type,
         object_id=object_id,
@@ -427,7 +380,7 @@ def create_token(body: TokenCreate, auth: Auth, conn: Conn, request: Request) ->
         )
     audit.record(
         conn,
-        _actor(request, auth.user),
+        actor_of(request, auth.user),
         "auth.token.issue",
         object_type="api_token",
         object_id=str(info.id),
@@ -461,7 +414,7 @@ def delete_token(token_id: int, auth: Auth, conn: Conn, request: Request) -> Non
         )
     audit.record(
         conn,
-        _actor(request, auth.user),
+        actor_of(request, auth.user),
         "auth.token.revoke",
         object_type="api_token",
         object_id=str(token_id),
@@ -496,7 +449,7 @@ def totp_enrol(auth: Auth, conn: Conn, request: Request) -> TotpEnrolment:
             str(exc),
             details={"reason": "already_confirmed"},
         )
-    audit.record(conn, _actor(request, auth.user), "auth.totp.enrol")
+    audit.record(conn, actor_of(request, auth.user), "auth.totp.enrol")
     return TotpEnrolment(secret=enrolment.secret, uri=enrolment.uri)
 
 
@@ -518,7 +471,7 @@ def totp_confirm(body: OtpRequest, auth: Auth, conn: Conn, request: Request) -> 
             "wrong code" if reason in {"invalid", "malformed", "reused"} else reason,
             details={"reason": reason},
         )
-    audit.record(conn, _actor(request, auth.user), "auth.totp.confirm")
+    audit.record(conn, actor_of(request, auth.user), "auth.totp.confirm")
 
 
 @router.delete(
@@ -555,7 +508,7 @@ def totp_disable(username: str, auth: Auth, conn: Conn, request: Request) -> Non
     had = totp.disable(conn, target.id)
     audit.record(
         conn,
-        _actor(request, auth.user),
+        actor_of(request, auth.user),
         "auth.totp.disable",
         object_type="user",
         object_id=target.username,

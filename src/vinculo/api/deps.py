@@ -14,7 +14,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 
 from vinculo import audit
-from vinculo.auth.sessions import SESSION_COOKIE, Refusal, authenticate_request, submitted_csrf
+from vinculo.auth.sessions import (
+    SESSION_COOKIE,
+    Authentication,
+    Refusal,
+    authenticate_request,
+    submitted_csrf,
+)
 from vinculo.sharing.directory import UserInfo
 from vinculo.store.db import get_engine
 
@@ -61,9 +67,10 @@ def get_conn(request: Request) -> Iterator[Connection]:
 Conn = Annotated[Connection, Depends(get_conn)]
 
 
-def actor_of(request: Request, user: UserInfo | None) -> audit.Actor:
+def actor_of(request: Request, user: UserInfo | None, username: str | None = None) -> audit.Actor:
+    """Who acts: the user, or (before login succeeds) the username they gave, if any."""
     if user is None:
-        return audit.Actor(None, None, origin_of(request))
+        return audit.Actor(username, None, origin_of(request))
     return audit.Actor(user.username, user.agency, origin_of(request))
 
 
@@ -85,15 +92,17 @@ def deny(
     raise HTTPException(status_code, detail, headers=headers)
 
 
-def current_user(
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def current_auth(
     request: Request,
     conn: Conn,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     csrf: Annotated[str | None, Depends(submitted_csrf)],
-) -> UserInfo:
-    """The user behind a Bearer token, or behind a browser session cookie (whose unsafe requests
-    must then carry the session's CSRF token)."""
-    challenge = {"WWW-Authenticate": "Bearer"}
+) -> Authentication:
+    """The credential a request is authenticated by: a Bearer token, or a browser session cookie
+    (whose unsafe requests must then carry the session's CSRF token)."""
     result = authenticate_request(
         conn,
         bearer=credentials.credentials if credentials is not None else None,
@@ -103,7 +112,7 @@ def current_user(
         path=request.url.path,
     )
     if result is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required", challenge)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required", CHALLENGE)
     if isinstance(result, Refusal):
         deny(
             request,
@@ -111,11 +120,18 @@ def current_user(
             result.action,
             result.status,
             result.detail,
-            headers=challenge if result.challenge else None,
+            headers=CHALLENGE if result.challenge else None,
             details=result.details,
         )
     request.state.authentication = result
-    return result.user
+    return result
+
+
+Auth = Annotated[Authentication, Depends(current_auth)]
+
+
+def current_user(auth: Auth) -> UserInfo:
+    return auth.user
 
 
 CurrentUser = Annotated[UserInfo, Depends(current_user)]

@@ -4,11 +4,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
 from vinculo.api.deps import Conn, CurrentUser, actor_of, refusals
 from vinculo.api.entities import EntityOut
 from vinculo.sharing import disclosure, policy
-from vinculo.store.entities import get_entity
+from vinculo.sharing.directory import UserInfo
 
 router = APIRouter(tags=["disclosure"])
 Text = Annotated[str, Field(max_length=5000)]
@@ -74,15 +75,24 @@ class RequestOut(BaseModel):
     model_config = {"populate_by_name": True}
 
 
-def _out(conn: Any, user: Any, info: disclosure.RequestInfo) -> RequestOut:
+def _outs(
+    conn: Connection, user: UserInfo, infos: list[disclosure.RequestInfo]
+) -> list[RequestOut]:
+    """Requests with their record as the policy shows it to the user now (one read for all)."""
+    wanted = [i.entity_id for i in infos if i.entity_id]
+    entities, ctx = policy.read_records(conn, user, wanted)
+    shown = {e.id: policy.present(user, e, ctx) for e in entities}
+    return [_out(info, shown.get(info.entity_id or "")) for info in infos]
+
+
+def _one(conn: Connection, user: UserInfo, info: disclosure.RequestInfo) -> RequestOut:
+    return _outs(conn, user, [info])[0]
+
+
+def _out(info: disclosure.RequestInfo, shown: policy.Visible | None) -> RequestOut:
     record = None
-    if info.entity_id:
-        entity = get_entity(conn, info.entity_id)
-        if entity is not None:
-            ctx = policy.load_context(conn, user, [entity])
-            shown = policy.present(user, entity, ctx)
-            if shown.view is not policy.View.NONE:
-                record = EntityOut.model_validate(shown.data)
+    if shown is not None and shown.view is not policy.View.NONE:
+        record = EntityOut.model_validate(shown.data)
     return RequestOut(
         id=info.id,
         entity_id=info.entity_id,
@@ -132,7 +142,7 @@ def create(body: RequestIn, request: Request, conn: Conn, user: CurrentUser) -> 
             fields=body.fields,
             hit_id=body.hit_id,
         )
-    return _out(conn, user, info)
+    return _one(conn, user, info)
 
 
 @router.get("/disclosure-requests", response_model=list[RequestOut], response_model_by_alias=True)
@@ -150,7 +160,7 @@ def index(
         if not policy.works_with_records(user):
             raise PermissionError("role without access to records")
         found = disclosure.list_requests(conn, user, direction, status, limit, offset)
-    return [_out(conn, user, i) for i in found]
+    return _outs(conn, user, found)
 
 
 @router.get(
@@ -164,7 +174,7 @@ def show(request_id: str, request: Request, conn: Conn, user: CurrentUser) -> Re
         if not policy.works_with_records(user):
             raise PermissionError("role without access to records")
         info = disclosure.get_request(conn, user, request_id)
-    return _out(conn, user, info)
+    return _one(conn, user, info)
 
 
 @router.post(
@@ -189,7 +199,7 @@ def decide(
             reason=body.reason,
             judicial_use=body.judicial_use,
         )
-    return _out(conn, user, info)
+    return _one(conn, user, info)
 
 
 @router.post(
@@ -202,9 +212,11 @@ def info(
     request_id: str, body: InfoIn, request: Request, conn: Conn, user: CurrentUser
 ) -> RequestOut:
     """The requester gives the information the owner asked for."""
-    with refusals(request, user, "disclosure.info", "disclosure_request", request_id[:200]):
+    with refusals(
+        request, user, "disclosure.info_provided", "disclosure_request", request_id[:200]
+    ):
         found = disclosure.provide_info(conn, user, actor_of(request, user), request_id, body.text)
-    return _out(conn, user, found)
+    return _one(conn, user, found)
 
 
 @router.post(
@@ -216,6 +228,6 @@ def info(
 def withdraw(
     request_id: str, body: WithdrawIn, request: Request, conn: Conn, user: CurrentUser
 ) -> RequestOut:
-    with refusals(request, user, "disclosure.withdraw", "disclosure_request", request_id[:200]):
+    with refusals(request, user, "disclosure.withdrawn", "disclosure_request", request_id[:200]):
         found = disclosure.withdraw(conn, user, actor_of(request, user), request_id, body.reason)
-    return _out(conn, user, found)
+    return _one(conn, user, found)

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from vinculo.api.deps import Conn, CurrentUser, actor_of, refusals
-from vinculo.sharing import disclosure, groups, policy
-from vinculo.store.entities import get_entity
+from vinculo.sharing import disclosure, groups
 
 router = APIRouter(tags=["sharing"])
 Code = Annotated[str, Field(min_length=1, max_length=32)]
@@ -118,12 +117,7 @@ def set_distribution(
 def releases(entity_id: str, request: Request, conn: Conn, user: CurrentUser) -> list[ReleaseOut]:
     """What your agency released of its record, to whom."""
     with refusals(request, user, "release.list", "entity", entity_id[:200]):
-        entity = get_entity(conn, entity_id)
-        if entity is None or entity.meta.agency != user.agency:
-            raise LookupError(entity_id)
-        if not policy.works_with_records(user):
-            raise PermissionError("role without access to records")
-        found = disclosure.releases_for(conn, entity_id)
+        found = disclosure.releases_for(conn, user, entity_id)
     return [ReleaseOut.model_validate(r) for r in found]
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
-from vinculo.store.entities import get_entities
 from vinculo.store.tables import Hit
 
 
@@ -25,10 +24,10 @@ def hits_for_user(
     if status:
         stmt = stmt.where(Hit.status == status)
     rows = list(conn.execute(stmt))
-    entities = {
-        e.id: e for e in get_entities(conn, {i for r in rows for i in (r.left_id, r.right_id)})
-    }
-    ctx = policy.load_context(conn, user, entities.values())
+    records, ctx = policy.read_records(
+        conn, user, {i for r in rows for i in (r.left_id, r.right_id)}
+    )
+    entities = {e.id: e for e in records}
     out: list[dict[str, Any]] = []
     for row in rows:
         mine, theirs = (
@@ -57,3 +56,17 @@ def hits_for_user(
             }
         )
     return out
+
+
+def count_new_hits(conn: Connection, agency: str) -> int:
+    """Hits involving the agency that nobody has judged yet (status ``new``)."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(Hit)
+            .where(
+                or_(Hit.left_agency == agency, Hit.right_agency == agency),
+                Hit.status == "new",
+            )
+        ).scalar_one()
+    )

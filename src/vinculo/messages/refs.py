@@ -17,7 +17,6 @@ from vinculo.messages.errors import Forbidden, Invalid
 from vinculo.model.metadata import HandlingCode
 from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
-from vinculo.store.entities import get_entities
 from vinculo.store.tables import Hit
 
 MAX_ENTITY_REFS = 100
@@ -44,8 +43,8 @@ def check(
             f"at most {MAX_ENTITY_REFS} records and {MAX_HIT_REFS} hits per message",
             action=action,
         )
-    found = {e.id: e for e in get_entities(conn, entities)}
-    ctx = policy.load_context(conn, user, found)
+    records, ctx = policy.read_records(conn, user, entities)
+    found = {e.id: e for e in records}
     for entity_id in entities:
         entity = found.get(entity_id)
         # The same words whether the record does not exist or the sender may not see it.
@@ -121,8 +120,8 @@ def present(
 ) -> Presented:
     """Everything a thread references, as this reader may see it."""
     wanted = _unique(entity_ids)
-    found = {e.id: e for e in get_entities(conn, wanted)}
-    ctx = policy.load_context(conn, user, found)
+    records, ctx = policy.read_records(conn, user, wanted)
+    found = {e.id: e for e in records}
     shown: dict[str, dict[str, Any]] = {}
     views: dict[str, int] = {}
     for entity_id, entity in found.items():

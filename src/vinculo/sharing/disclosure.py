@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from vinculo import audit
 from vinculo.model.metadata import Role
@@ -24,7 +24,14 @@ from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
 from vinculo.sharing.notify import notify
 from vinculo.store.entities import StoredEntity, get_entity
-from vinculo.store.tables import DisclosureEvent, DisclosureRequest, Hit, Release, utcnow
+from vinculo.store.tables import (
+    DisclosureEvent,
+    DisclosureRequest,
+    Entity,
+    Hit,
+    Release,
+    utcnow,
+)
 
 
 class Urgency(StrEnum):
@@ -173,10 +180,10 @@ def request_disclosure(
     now = now or utcnow()
     if not policy.works_with_records(user):
         raise PermissionError("role cannot request disclosure")
-    entity = get_entity(conn, entity_id)
-    if entity is None:
+    records, ctx = policy.read_records(conn, user, [entity_id])
+    if not records:
         raise NotFound(entity_id)
-    ctx = policy.load_context(conn, user, [entity])
+    entity = records[0]
     view = policy.decide(user, entity, ctx).view
     if view is policy.View.NONE:
         raise NotFound(entity_id)
@@ -381,6 +388,39 @@ def decide(
     return get_request(conn, user, request_id)
 
 
+def _requester_step(
+    conn: Connection,
+    user: UserInfo,
+    actor: audit.Actor,
+    request_id: str,
+    *,
+    allowed_from: frozenset[Status],
+    to: Status,
+    event: str,
+    text: str,
+    now: dt.datetime | None,
+) -> RequestInfo:
+    """A step the requesting agency takes on its own request; the owner is told and it is on the
+    record."""
+    now = now or utcnow()
+    row = _row(conn, user, request_id)
+    if row.requesting_agency != user.agency:
+        raise PermissionError("only the requesting agency may do that")
+    if row.status not in allowed_from:
+        raise DisclosureError(f"not possible: the request is {row.status}")
+    conn.execute(
+        update(DisclosureRequest)
+        .where(DisclosureRequest.id == request_id)
+        .values(status=to.value, updated_at=now)
+    )
+    _event(conn, request_id, event, user, text.strip(), now)
+    notify(conn, row.owner_agency, f"disclosure.{event}", "disclosure_request", request_id)
+    audit.record(
+        conn, actor, f"disclosure.{event}", object_type="disclosure_request", object_id=request_id
+    )
+    return get_request(conn, user, request_id)
+
+
 def provide_info(
     conn: Connection,
     user: UserInfo,
@@ -390,25 +430,12 @@ def provide_info(
     now: dt.datetime | None = None,
 ) -> RequestInfo:
     """The requester answers the owner's question; the request is pending again."""
-    now = now or utcnow()
-    row = _row(conn, user, request_id)
-    if row.requesting_agency != user.agency:
-        raise PermissionError("only the requesting agency answers")
-    if row.status != Status.INFO_REQUESTED:
-        raise DisclosureError("no information was asked for")
     if not text.strip():
         raise DisclosureError("the answer is empty")
-    conn.execute(
-        update(DisclosureRequest)
-        .where(DisclosureRequest.id == request_id)
-        .values(status=Status.PENDING.value, updated_at=now)
-    )
-    _event(conn, request_id, "info_provided", user, text.strip(), now)
-    notify(conn, row.owner_agency, "disclosure.info_provided", "disclosure_request", request_id)
-    audit.record(
-        conn, actor, "disclosure.info", object_type="disclosure_request", object_id=request_id
-    )
-    return get_request(conn, user, request_id)
+    return _requester_step(
+        conn, user, actor, request_id, allowed_from=frozenset({Status.INFO_REQUESTED}),
+        to=Status.PENDING, event="info_provided", text=text, now=now,
+    )  # fmt: skip
 
 
 def withdraw(
@@ -419,23 +446,10 @@ def withdraw(
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> RequestInfo:
-    now = now or utcnow()
-    row = _row(conn, user, request_id)
-    if row.requesting_agency != user.agency:
-        raise PermissionError("only the requesting agency withdraws")
-    if row.status not in OPEN:
-        raise DisclosureError(f"the request is already {row.status}")
-    conn.execute(
-        update(DisclosureRequest)
-        .where(DisclosureRequest.id == request_id)
-        .values(status=Status.WITHDRAWN.value, updated_at=now)
-    )
-    _event(conn, request_id, "withdrawn", user, reason.strip(), now)
-    notify(conn, row.owner_agency, "disclosure.withdrawn", "disclosure_request", request_id)
-    audit.record(
-        conn, actor, "disclosure.withdraw", object_type="disclosure_request", object_id=request_id
-    )
-    return get_request(conn, user, request_id)
+    return _requester_step(
+        conn, user, actor, request_id, allowed_from=OPEN, to=Status.WITHDRAWN,
+        event="withdrawn", text=reason, now=now,
+    )  # fmt: skip
 
 
 def revoke_release(
@@ -466,8 +480,13 @@ def revoke_release(
     )
 
 
-def releases_for(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
-    """Every release of a record (for its owner's overview)."""
+def releases_for(conn: Connection, user: UserInfo, entity_id: str) -> list[dict[str, Any]]:
+    """Every release of a record, for its owner's overview (others: LookupError, as if absent)."""
+    owner = conn.execute(select(Entity.agency_code).where(Entity.id == entity_id)).scalar()
+    if owner is None or owner != user.agency:
+        raise LookupError(entity_id)
+    if not policy.works_with_records(user):
+        raise PermissionError("role without access to records")
     return [
         {
             "id": r.id,
@@ -529,3 +548,26 @@ def send_reminders(conn: Connection, now: dt.datetime | None = None) -> int:
         _event(conn, row.id, kind.split(".")[1], None, "", now)
         sent += 1
     return sent
+
+
+def count_waiting(conn: Connection, agency: str) -> int:
+    """Disclosure requests the agency must act on: incoming ones to decide (``pending``), and
+    its own ones on which the owner asked for more information (``info_requested``)."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(DisclosureRequest)
+            .where(
+                or_(
+                    and_(
+                        DisclosureRequest.owner_agency == agency,
+                        DisclosureRequest.status == Status.PENDING.value,
+                    ),
+                    and_(
+                        DisclosureRequest.requesting_agency == agency,
+                        DisclosureRequest.status == Status.INFO_REQUESTED.value,
+                    ),
+                )
+            )
+        ).scalar_one()
+    )

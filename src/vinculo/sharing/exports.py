@@ -17,7 +17,6 @@ from sqlalchemy import Connection, insert
 from vinculo import audit
 from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
-from vinculo.store.entities import get_entities
 from vinculo.store.tables import ExportLog, utcnow
 
 
@@ -42,8 +41,8 @@ def export_records(
     if not purpose.strip():
         raise ValueError("an export needs a purpose")
     result = ExportResult(str(uuid.uuid4()))
-    entities = {e.id: e for e in get_entities(conn, dict.fromkeys(entity_ids))}
-    ctx = policy.load_context(conn, user, entities.values())
+    records, ctx = policy.read_records(conn, user, dict.fromkeys(entity_ids))
+    entities = {e.id: e for e in records}
     now = utcnow()
     for entity_id in dict.fromkeys(entity_ids):
         entity = entities.get(entity_id)

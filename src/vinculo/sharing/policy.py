@@ -111,11 +111,15 @@ class Context:
             chunk = wanted[start : start + 500]
             rows = conn.execute(_GRANTS, {"ids": chunk, "agency": self.user.agency})
             for entity_id, fields, judicial in rows:
-                old = self.grants.get(entity_id)
-                merged = frozenset(fields or ()) | (old.fields if old else frozenset())
-                judicial_use = bool(judicial) or bool(old and old.judicial_use)
-                self.grants[entity_id] = Grant(merged, judicial_use)
+                self.add_grant(entity_id, fields or (), bool(judicial))
             self._grants_loaded.update(chunk)
+
+    def add_grant(self, entity_id: str, fields: Iterable[str], judicial_use: bool) -> None:
+        """One release to the user's agency, merged with those already known for the record."""
+        old = self.grants.get(entity_id)
+        merged = frozenset(fields) | (old.fields if old else frozenset())
+        self.grants[entity_id] = Grant(merged, judicial_use or bool(old and old.judicial_use))
+        self._grants_loaded.add(entity_id)
 
 
 # Built once: every read pays for the policy's queries, not for constructing them again.
@@ -204,11 +208,9 @@ def read_records(
     found = get_entities_with_releases(conn, entity_ids, user.agency)
     ctx = load_context(conn, user)
     for entity, releases in found:
-        ctx._grants_loaded.add(entity.id)
+        ctx._grants_loaded.add(entity.id)  # known to hold none, when ``releases`` is empty
         for fields, judicial in releases:
-            old = ctx.grants.get(entity.id)
-            merged = frozenset(fields) | (old.fields if old else frozenset())
-            ctx.grants[entity.id] = Grant(merged, judicial or bool(old and old.judicial_use))
+            ctx.add_grant(entity.id, fields, judicial)
     return [entity for entity, _ in found], ctx
 
 

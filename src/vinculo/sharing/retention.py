@@ -20,7 +20,6 @@ from vinculo.model.metadata import Role
 from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
 from vinculo.sharing.notify import notify
-from vinculo.store.entities import get_entity
 from vinculo.store.tables import (
     DisclosureEvent,
     DisclosureRequest,
@@ -141,8 +140,6 @@ def delete_record(
         raise PermissionError("only a supervisor deletes records")
     if not reason.strip():
         raise RetentionError("say why the record is deleted")
-    entity = get_entity(conn, entity_id)
-    assert entity is not None
     now = utcnow()
     hits = conn.execute(
         select(Hit.id, Hit.left_agency, Hit.right_agency).where(
