@@ -11,9 +11,31 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 VINCULO_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/vinculo_test
 DEMO_SCALE ?= 5000
 
-.PHONY: install demo test test-sqlite lint typecheck check clean bench
+VENDOR := src/vinculo/web/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+CHROMIUM ?= /usr/bin/chromium
 
-install: $(STAMP)
+.PHONY: install demo test test-sqlite lint typecheck check clean bench browser
+
+install: $(STAMP) $(VENDOR_STAMP)
+
+# The web application's front-end libraries, from npm with the lock file, served from /static/vendor
+# (the pages never load anything from a CDN). axe-core stays in node_modules for the browser tests.
+$(VENDOR_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js \
+	   node_modules/cytoscape/dist/cytoscape.min.js \
+	   node_modules/echarts/dist/echarts.min.js \
+	   node_modules/topojson-client/dist/topojson-client.min.js \
+	   node_modules/world-atlas/countries-110m.json $(VENDOR)/
+	touch $@
+
+# The browser tests drive Debian's Chromium (Playwright with executable_path).
+browser:
+	@test -x $(CHROMIUM) || { apt-get install -y --no-install-recommends chromium >/dev/null || \
+	  (apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null); }
+	@test -x $(CHROMIUM)
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -36,7 +58,7 @@ typecheck: install
 
 check: lint typecheck
 
-test: install check
+test: install browser check
 	VINCULO_TEST_POSTGRES_URL=$(VINCULO_TEST_POSTGRES_URL) $(VENV)/bin/pytest -q
 
 test-sqlite: install
@@ -53,4 +75,4 @@ bench: $(VENV)/.bench-installed
 	$(VENV)/bin/python benchmarks/matching.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) $(VENDOR) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -41,8 +41,7 @@ def test_extraction_finds_the_messages() -> None:
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_every_message_is_translated(lang: str) -> None:
-    with i18n.catalogue_path(lang).open("rb") as po:
-        catalog = read_po(po, locale=lang)
+    catalog = i18n.catalogue(lang)
     used = extracted()
     untranslated = []
     for msgid, where in sorted(used.items()):
@@ -63,14 +62,32 @@ def test_every_message_is_translated(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_placeholders_are_kept(lang: str) -> None:
-    with i18n.catalogue_path(lang).open("rb") as po:
-        catalog = read_po(po, locale=lang)
-    for message in catalog:
+    for message in i18n.catalogue(lang):
         if message.id and isinstance(message.id, str) and isinstance(message.string, str):
             assert sorted(_placeholders(message.id)) == sorted(_placeholders(message.string)), (
                 lang,
                 message.id,
             )
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_each_message_lives_in_one_file(lang: str) -> None:
+    """The area files of a language never hold the same message twice (one would hide the other),
+    and every language has the same files."""
+    seen: dict[str, str] = {}
+    twice = []
+    for path in i18n.catalogue_files(lang):
+        with path.open("rb") as po:
+            for message in read_po(po, locale=lang):
+                if message.id:
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    if key in seen:
+                        twice.append(f"{key!r} in {seen[key]} and {path.name}")
+                    seen[key] = path.name
+    assert not twice, twice
+    names = [p.name for p in i18n.catalogue_files(lang)]
+    assert names[0] == "messages.po"
+    assert names == [p.name for p in i18n.catalogue_files(i18n.DEFAULT)]
 
 
 def _placeholders(text: str) -> list[str]:

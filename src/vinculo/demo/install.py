@@ -91,6 +91,10 @@ def install_demo(
     result.users.append(
         _demo_user(engine, agencies[0]["code"], "dpo", ["dpo"], "Data-protection officer")
     )
+    # ... and its administrator: users, agencies, sharing groups, exclusions; no record content.
+    result.users.append(
+        _demo_user(engine, agencies[0]["code"], "admin", ["administrator"], "Administrator")
+    )
     with engine.connect() as conn:
         result.hits = int(conn.execute(select(func.count()).select_from(Hit)).scalar_one())
     if progress:

@@ -1,8 +1,11 @@
 """The web application: server-rendered pages (Jinja2, autoescaped) in es, pt, en and fr.
 
-``install(app)`` adds the pages (``/``, ``/login``, ``/logout``, ``/lang``), the static files
-(``/static``) and the HTML error pages to the FastAPI application of ``vinculo.api``; the API
-under ``/api/v1`` keeps its JSON errors. See docs/web.md.
+``install(app)`` adds the pages (one module per area: ``pages`` for login, logout, language and
+home; ``search``, ``profile``, ``hits``, ``disclosure``, ``inbox`` (messages), ``imports``,
+``chart``, ``dashboard``, ``directory`` (agencies) and ``admin``), the static files
+(``/static``, with the npm libraries under ``/static/vendor``) and the HTML error pages to the
+FastAPI application of ``vinculo.api``; the API under ``/api/v1`` keeps its JSON errors. See
+docs/web.md.
 """
 
 from fastapi import FastAPI, Request
@@ -15,8 +18,21 @@ from starlette.responses import Response
 from vinculo.api.deps import engine_of
 from vinculo.auth.sessions import SESSION_COOKIE, find_session
 from vinculo.sharing.directory import UserInfo, user_by_id
-from vinculo.web import pages
+from vinculo.web import (
+    admin,
+    chart,
+    dashboard,
+    directory,
+    disclosure,
+    hits,
+    imports,
+    inbox,
+    pages,
+    profile,
+    search,
+)
 from vinculo.web.render import STATIC, language, page
+from vinculo.web.viewer import LoginRequired, login_redirect
 
 API_PREFIX = "/api/"
 
@@ -36,8 +52,25 @@ def _viewer(request: Request) -> UserInfo | None:
 
 
 def install(app: FastAPI) -> None:
-    app.include_router(pages.router)
+    for area in (
+        pages,
+        search,
+        profile,
+        hits,
+        disclosure,
+        inbox,
+        imports,
+        chart,
+        dashboard,
+        directory,
+        admin,
+    ):
+        app.include_router(area.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return login_redirect(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

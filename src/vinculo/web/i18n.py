@@ -1,8 +1,11 @@
 """Languages of the web application: catalogues, negotiation, and localised dates and numbers.
 
-The catalogues are ``src/vinculo/locale/<lang>/LC_MESSAGES/messages.po``. They are compiled in
-memory the first time a language is used (``babel.messages.mofile.write_mo``), so no binary
-``.mo`` file is kept in the repository or needs a build step. Extraction: ``babel.cfg``.
+A language's catalogue is every ``src/vinculo/locale/<lang>/LC_MESSAGES/*.po`` file: one per area
+of the application (``messages.po`` for the frame and login, ``search.po``, ``hits.po``...), so
+that people working on different pages never edit the same file. A message lives in exactly one
+of them (a test checks). They are merged and compiled in memory the first time a language is used
+(``babel.messages.mofile.write_mo``), so no binary ``.mo`` file is kept in the repository or
+needs a build step. Extraction: ``babel.cfg``.
 """
 
 import datetime as dt
@@ -14,6 +17,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.core import negotiate_locale
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -33,15 +37,32 @@ NATIVE_NAMES: Mapping[str, str] = {
 LANG_COOKIE = "vinculo_lang"
 
 
-def catalogue_path(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+def catalogue_path(lang: str, area: str = "messages") -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{area}.po"
+
+
+def catalogue_files(lang: str) -> list[Path]:
+    """The catalogue files of a language, ``messages.po`` first."""
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    return sorted(folder.glob("*.po"), key=lambda p: (p.stem != "messages", p.stem))
+
+
+def catalogue(lang: str) -> Catalog:
+    """A language's messages from all its files, merged (the first file holding a message wins)."""
+    merged = Catalog(locale=lang, domain="messages")
+    for path in catalogue_files(lang):
+        with path.open("rb") as po:
+            part = read_po(po, locale=lang, domain="messages")
+        for message in part:
+            if message.id and message.id not in merged:
+                merged[message.id] = message
+    return merged
 
 
 @lru_cache(maxsize=len(LANGUAGES))
 def translations(lang: str) -> Translations:
     """The compiled catalogue of a language (fuzzy entries are left out, as by ``msgfmt``)."""
-    with catalogue_path(lang).open("rb") as po:
-        catalog = read_po(po, locale=lang, domain="messages")
+    catalog = catalogue(lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

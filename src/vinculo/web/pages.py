@@ -115,6 +115,7 @@ def _login_form(
     error: str | None = None,
     username: str = "",
     status_code: int = 200,
+    next_page: str = "/",
 ) -> Response:
     token = secrets.token_urlsafe(32)
     response = page(
@@ -125,6 +126,7 @@ def _login_form(
         form_csrf=token,
         error=error,
         username=username,
+        next_page=_safe_next(next_page),
         status_code=status_code,
     )
     response.set_cookie(
@@ -139,7 +141,12 @@ def _login_form(
 
 
 def _code_form(
-    request: Request, lang: str, session: SessionInfo, *, error: str | None = None
+    request: Request,
+    lang: str,
+    session: SessionInfo,
+    *,
+    error: str | None = None,
+    next_page: str = "/",
 ) -> Response:
     return page(
         request,
@@ -149,16 +156,21 @@ def _code_form(
         form_csrf=session.csrf_token,
         error=error,
         username="",
+        next_page=_safe_next(next_page),
         status_code=status.HTTP_401_UNAUTHORIZED if error else 200,
     )
 
 
 @router.get("/login")
-def login_page(request: Request, conn: Conn) -> Response:
+def login_page(
+    request: Request,
+    conn: Conn,
+    next: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Response:
     current = session_of(conn, request)
     if isinstance(current, Authentication):
-        return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-    return _login_form(request, language(request, None))
+        return RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    return _login_form(request, language(request, None), next_page=next or "/")
 
 
 @router.post("/login")
@@ -168,6 +180,7 @@ def login(
     password: Password = "",
     otp: Code = "",
     csrf_token: Csrf = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     lang = language(request, None)
     engine = engine_of(request)
@@ -206,19 +219,25 @@ def login(
             error="refused",
             username=name,
             status_code=status.HTTP_401_UNAUTHORIZED,
+            next_page=next,
         )
     lang = language(request, user)
     if result.pending is not None:
-        response = _code_form(request, lang, session)
+        response = _code_form(request, lang, session, next_page=next)
     else:
-        response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+        response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     set_session_cookie(response, request, value)
     return response
 
 
 @router.post("/login/code")
-def login_code(request: Request, otp: Code = "", csrf_token: Csrf = "") -> Response:
+def login_code(
+    request: Request,
+    otp: Code = "",
+    csrf_token: Csrf = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
     """Second step: the authenticator app's code. The pending session is replaced by a new one."""
     engine = engine_of(request)
     cookie = request.cookies.get(SESSION_COOKIE, "")
@@ -258,10 +277,10 @@ def login_code(request: Request, otp: Code = "", csrf_token: Csrf = "") -> Respo
                 )
                 clear_session_cookie(response, request)
                 return response
-            return _code_form(request, lang, pending, error="code")
+            return _code_form(request, lang, pending, error="code", next_page=next)
         end_session(conn, cookie)
         value, _session = create_session(conn, result.user.id, "password+totp", origin_of(request))
-    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     set_session_cookie(response, request, value)
     return response
 

@@ -2,6 +2,7 @@
 gettext installed (``{% trans %}``, ``_()``) and localised ``number`` and ``date`` filters."""
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from vinculo.identifiers.countries import country_name
+from vinculo.model.metadata import Role
+from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
 from vinculo.web import i18n
 
@@ -50,6 +53,26 @@ def environment(lang: str) -> Environment:
     return env
 
 
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What the menu offers: records (the record-working roles), administration, the DPO's pages.
+    Only for showing links: every page checks its own access."""
+
+    records: bool = False
+    admin: bool = False
+    dpo: bool = False
+
+
+def access_of(user: UserInfo | None) -> Access:
+    if user is None or not user.is_active:
+        return Access()
+    return Access(
+        records=policy.works_with_records(user),
+        admin=Role.ADMINISTRATOR in user.roles,
+        dpo=Role.DPO in user.roles,
+    )
+
+
 def language(request: Request, user: UserInfo | None) -> str:
     return i18n.choose(
         user.locale if user is not None else None,
@@ -80,6 +103,7 @@ def page(
             csrf_token=csrf_token,
             here=here,
             today=dt.date.today(),
+            access=access_of(user),
             **context,
         )
     )
