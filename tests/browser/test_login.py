@@ -50,4 +50,3 @@ def test_wrong_password_is_refused_and_says_so(
     expect(page.locator("#login-error")).to_be_visible()
     expect(page.locator("nav.main-nav")).to_have_count(0)
     shot(page, "refused")
-

@@ -71,20 +71,21 @@ def test_placeholders_are_kept(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_each_message_lives_in_one_file(lang: str) -> None:
-    """The area files of a language never hold the same message twice (one would hide the other),
-    and every language has the same files."""
-    seen: dict[str, str] = {}
-    twice = []
+def test_a_message_in_several_files_reads_the_same_in_each(lang: str) -> None:
+    """Areas may share a message ("Delete", "Status"), but then with one translation: the merge
+    keeps the first file's, and a different text elsewhere would be silently ignored. Every
+    language has the same files."""
+    seen: dict[str, tuple[str, object]] = {}
+    differing = []
     for path in i18n.catalogue_files(lang):
         with path.open("rb") as po:
             for message in read_po(po, locale=lang):
                 if message.id:
                     key = message.id if isinstance(message.id, str) else message.id[0]
-                    if key in seen:
-                        twice.append(f"{key!r} in {seen[key]} and {path.name}")
-                    seen[key] = path.name
-    assert not twice, twice
+                    if key in seen and seen[key][1] != message.string:
+                        differing.append(f"{key!r}: {seen[key][0]} and {path.name} differ")
+                    seen.setdefault(key, (path.name, message.string))
+    assert not differing, differing
     names = [p.name for p in i18n.catalogue_files(lang)]
     assert names[0] == "messages.po"
     assert names == [p.name for p in i18n.catalogue_files(i18n.DEFAULT)]
@@ -97,3 +98,49 @@ def _placeholders(text: str) -> list[str]:
 def test_compiled_catalogue_is_used() -> None:
     assert i18n.translations("pt").gettext("Password") == "Senha"
     assert i18n.translations("fr").gettext("Log out") == "Se déconnecter"
+
+
+@pytest.mark.parametrize("variant", sorted(i18n.VARIANTS))
+def test_a_variant_holds_only_real_differences(variant: str) -> None:
+    """pt-PT's catalogue: messages in use, translated, each different from the base language's
+    (a copy would hide a later correction of the base), placeholders kept, in files the base has."""
+    base = i18n.VARIANTS[variant]
+    base_files = {p.name for p in i18n.catalogue_files(base)}
+    assert {p.name for p in i18n.catalogue_files(variant)} <= base_files
+    used = extracted()
+    base_catalog = i18n.catalogue(base)
+    messages = [m for m in i18n.catalogue(variant) if m.id]
+    assert messages
+    for message in messages:
+        assert message.id in used, message.id
+        assert isinstance(message.string, str) and message.string.strip(), message.id
+        assert message.string != base_catalog[message.id].string, message.id
+        assert sorted(_placeholders(message.id)) == sorted(_placeholders(message.string))
+
+
+def test_european_portuguese_where_it_differs_and_brazilian_elsewhere() -> None:
+    pt_pt = i18n.translations("pt-PT")
+    assert pt_pt.gettext("Password") == "Palavra-passe"
+    assert i18n.translations("pt").gettext("Password") == "Senha"
+    # Not in the variant's catalogue: the Brazilian text, which is the same in Portugal.
+    assert pt_pt.gettext("Continue") == "Continuar"
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [("pt-PT", "pt-PT"), ("pt_pt", "pt-PT"), ("pt-BR", "pt"), ("pt", "pt"), ("es-MX", "es")],
+)
+def test_language_tags_map_to_the_choices(tag: str, expected: str) -> None:
+    assert i18n.supported(tag) == expected
+
+
+def test_accept_language_prefers_the_regional_variant_asked_for() -> None:
+    assert i18n.from_accept_language("pt-PT,pt;q=0.9,en;q=0.8") == "pt-PT"
+    assert i18n.from_accept_language("pt-BR,pt;q=0.9") == "pt"
+    assert i18n.from_accept_language("en;q=0.9,pt-PT;q=0.5") == "en"
+
+
+def test_a_region_we_lack_falls_back_to_its_language_before_the_next_language() -> None:
+    assert i18n.from_accept_language("fr-CA,en;q=0.8") == "fr"
+    assert i18n.from_accept_language("de-DE,es;q=0.7,en;q=0.6") == "es"
+    assert i18n.from_accept_language("de-DE") is None

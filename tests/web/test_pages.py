@@ -98,7 +98,9 @@ def test_home_counts_what_waits_for_the_users_agency(client: TestClient) -> None
     assert _count(html, "count-requests") == "2"
     assert _count(html, "count-notifications") == "2"
     assert _count(html, "count-review") == "3"
-    assert 'href="/api/v1/hits?status=new"' in html
+    assert 'href="/hits?status=new"' in html
+    # The site's imports, newest first: BR-PF's only (one file of 4 records).
+    assert 'href="/imports/' in html and "BR-PF.csv" in html and "ES-CNP.csv" not in html
 
 
 def test_home_counts_for_another_agency(client: TestClient) -> None:
@@ -245,3 +247,53 @@ def test_password_then_one_time_code(client: TestClient, site: Engine, clock: Cl
     assert client.get("/", follow_redirects=False).status_code == 200
     reasons = [e.details.get("reason") for e in audit_entries(site, "auth.login")]
     assert reasons == ["otp_invalid", None]
+
+
+def test_oidc_button_only_when_oidc_is_configured(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VINCULO_OIDC_ISSUER", raising=False)
+    assert 'id="oidc-login"' not in client.get("/login").text
+    monkeypatch.setenv("VINCULO_OIDC_ISSUER", "https://idp.example.org/realms/vinculo")
+    monkeypatch.setenv("VINCULO_OIDC_CLIENT_ID", "vinculo")
+    html = client.get("/login", headers={"Accept-Language": "es"}).text
+    assert 'id="oidc-login" href="/api/v1/auth/oidc/login"' in html
+    assert "Iniciar sesión con la cuenta de mi institución" in html
+
+
+def test_login_goes_back_to_the_page_asked_for_and_only_on_this_site(client: TestClient) -> None:
+    first = client.get("/login?next=/agencies")
+    assert 'name="next" value="/agencies"' in first.text
+    sent = client.post(
+        "/login",
+        data={
+            "username": "ana.pf",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(first.text),
+            "next": "/agencies",
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/agencies"
+    client.cookies.clear()
+    form = client.get("/login")
+    away = client.post(
+        "/login",
+        data={
+            "username": "ana.pf",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "next": "//evil.example.org/",
+        },
+        follow_redirects=False,
+    )
+    assert away.headers["location"] == "/"
+
+
+def test_a_page_without_a_session_sends_to_login_with_the_way_back(client: TestClient) -> None:
+    response = client.get("/review?done=x", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Freview%3Fdone%3Dx"
+    htmx = client.get("/review?done=x", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert htmx.headers["HX-Redirect"] == "/login?next=%2Freview%3Fdone%3Dx"

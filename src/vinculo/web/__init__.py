@@ -2,7 +2,7 @@
 
 ``install(app)`` adds the pages (one module per area: ``pages`` for login, logout, language and
 home; ``search``, ``profile``, ``hits``, ``disclosure``, ``inbox`` (messages), ``imports``,
-``chart``, ``dashboard``, ``directory`` (agencies) and ``admin``), the static files
+``chart``, ``dashboard``, ``directory`` (agencies), ``admin`` and ``review``), the static files
 (``/static``, with the npm libraries under ``/static/vendor``) and the HTML error pages to the
 FastAPI application of ``vinculo.api``; the API under ``/api/v1`` keeps its JSON errors. See
 docs/web.md.
@@ -29,6 +29,7 @@ from vinculo.web import (
     inbox,
     pages,
     profile,
+    review,
     search,
 )
 from vinculo.web.render import STATIC, language, page
@@ -64,6 +65,7 @@ def install(app: FastAPI) -> None:
         dashboard,
         directory,
         admin,
+        review,
     ):
         app.include_router(area.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from vinculo import audit
 from vinculo.api.deps import Conn, engine_of, origin_of
+from vinculo.auth.config import oidc_config
 from vinculo.auth.sessions import (
     SESSION_COOKIE,
     Authentication,
@@ -127,6 +128,7 @@ def _login_form(
         error=error,
         username=username,
         next_page=_safe_next(next_page),
+        oidc_enabled=oidc_config() is not None,
         status_code=status_code,
     )
     response.set_cookie(
@@ -157,6 +159,7 @@ def _code_form(
         error=error,
         username="",
         next_page=_safe_next(next_page),
+        oidc_enabled=False,
         status_code=status.HTTP_401_UNAUTHORIZED if error else 200,
     )
 
@@ -376,4 +379,5 @@ def home(request: Request, conn: Conn) -> Response:
         agency=get_agency(conn, user.agency),
         csrf_token=current.session.csrf_token,
         counts=home_counts.counts(conn, user),
+        imports=home_counts.recent_imports(conn, user),
     )

@@ -21,7 +21,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-@lru_cache(maxsize=len(i18n.LANGUAGES))
+@lru_cache(maxsize=len(i18n.CHOICES))
 def environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -42,12 +42,12 @@ def environment(lang: str) -> Environment:
         return i18n.date(value, lang, form)
 
     def country(code: str) -> str:
-        return country_name(code, lang)
+        return country_name(code, i18n.babel_code(lang))
 
     env.filters.update(number=number, date=date, country=country)
     env.globals.update(
         lang=lang,
-        languages=i18n.LANGUAGES,
+        languages=i18n.CHOICES,
         native_names=i18n.NATIVE_NAMES,
     )
     return env
