@@ -16,6 +16,7 @@ from rich.table import Table
 from vinculo import audit
 from vinculo.cli_auth import app as auth_app
 from vinculo.cli_common import _engine, _user, console, fail, out
+from vinculo.cli_maintenance import maintenance
 from vinculo.cli_messages import messages_app
 from vinculo.cli_sharing import register as _register_sharing
 from vinculo.ingest.mapping import MappingError
@@ -608,6 +609,7 @@ def serve(
 
 
 _register_sharing(app)
+app.command("maintenance")(maintenance)
 app.add_typer(messages_app, name="messages")
 app.add_typer(auth_app, name="auth")
 

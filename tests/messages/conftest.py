@@ -89,3 +89,18 @@ def headers(world: World) -> dict[str, dict[str, str]]:
             token, _ = issue_token(conn, user.id, 1)
             out[name] = {"Authorization": f"Bearer {token}"}
     return out
+
+
+@pytest.fixture
+def cli_env(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """The world, with the CLI pointed at its database."""
+    monkeypatch.setenv("VINCULO_DATABASE_URL", world.engine.url.render_as_string(False))
+    from vinculo.settings import get_settings
+    from vinculo.store.db import get_engine
+
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield world
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.messages.conftest import World
 from vinculo.cli import app
 from vinculo.store.tables import AuditEntry, MessageThread
-
-
-@pytest.fixture
-def cli_env(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("VINCULO_DATABASE_URL", world.engine.url.render_as_string(False))
-    from vinculo.settings import get_settings
-    from vinculo.store.db import get_engine
-
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield world
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 def test_send_list_show_and_refusal(cli_env: World, tmp_path: Path) -> None:
