@@ -217,6 +217,74 @@ def user_by_id(conn: Connection, user_id: int) -> UserInfo | None:
     return _user_info(row) if row else None
 
 
+# --- account administration (the administrator's pages and commands) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    locked: bool
+    failed_logins: int
+    second_factor: bool
+
+
+def account_states(conn: Connection) -> dict[int, AccountState]:
+    """Every account's lock, failed logins and second factor, by user id."""
+    now = utcnow()
+    rows = conn.execute(
+        select(User.id, User.locked_until, User.failed_logins, User.totp_confirmed_at)
+    )
+    return {
+        r.id: AccountState(
+            r.locked_until is not None and r.locked_until > now,
+            int(r.failed_logins or 0),
+            r.totp_confirmed_at is not None,
+        )
+        for r in rows
+    }
+
+
+def set_roles(conn: Connection, user_id: int, roles: list[str]) -> None:
+    if not roles:
+        raise DirectoryError("a user needs at least one role")
+    parsed = [r.value for r in parse_roles(roles)]
+    conn.execute(update(User).where(User.id == user_id).values(roles=parsed))
+
+
+def set_active(conn: Connection, user_id: int, active: bool) -> int:
+    """Activate or deactivate an account; a deactivated account's browser sessions end with it
+    (how many is returned). Its API tokens are refused while it is inactive."""
+    from vinculo.auth.sessions import end_sessions_of  # sessions import this module
+
+    conn.execute(update(User).where(User.id == user_id).values(is_active=active))
+    return 0 if active else end_sessions_of(conn, user_id)
+
+
+def unlock(conn: Connection, user_id: int) -> None:
+    """Lift a lock after too many failed logins."""
+    conn.execute(update(User).where(User.id == user_id).values(failed_logins=0, locked_until=None))
+
+
+def update_agency(
+    conn: Connection,
+    code: str,
+    name: str,
+    kind: str,
+    networks: list[str],
+    contacts: dict[str, str],
+) -> None:
+    """Change an agency's name, kind, networks and contact points (its code and country stay)."""
+    if get_agency(conn, code) is None:
+        raise DirectoryError(f"unknown agency {code!r}")
+    conn.execute(
+        update(Agency)
+        .where(Agency.code == code)
+        .values(name=name, kind=kind, networks=networks, contact_points=contacts)
+    )
+    from vinculo.sharing.policy import forget_directory  # the policy imports this module
+
+    forget_directory()
+
+
 def set_locale(conn: Connection, user_id: int, locale: str | None) -> None:
     """The user's language setting (``es``, ``pt``, ``en``, ``fr``; None: the browser's)."""
     if locale is not None and not re.fullmatch(r"[a-z]{2}(-[A-Z]{2})?", locale):
