@@ -4,8 +4,10 @@
     .venv/bin/python benchmarks/scoring.py --datasets historical50k --scalar-sample 50000
 
 For each dataset (the standard-column CSVs of benchmarks/matching.py, converted if missing):
-profiles are loaded and the candidate pairs built exactly as `vinculo xref-files` does
-(``candidate_pairs`` with the recall keys); then, timed with ``time.perf_counter``:
+profiles are loaded and the candidate pairs built as `vinculo xref-files` does with the trained
+model (``candidate_pairs`` with the recall keys; with an EM model `xref-files` adds the loose keys
+of ``blocking.LOOSE_KINDS`` too, which are not included here, so that figures stay comparable
+with earlier runs); then, timed with ``time.perf_counter``:
 
 * **vectorised**: ``xref.level_codes`` (the in-process engine's path: ``vectorised.Encoder``,
   NumPy columns, distinct name and birth-place pairs through the scalar code, on all cores when

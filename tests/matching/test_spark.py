@@ -56,6 +56,24 @@ def test_spark_and_in_process_give_identical_links(people: list[Profile]) -> Non
     assert int((local_link.scores >= model.match_threshold).sum()) > 0
 
 
+@pytest.mark.slow
+def test_spark_and_in_process_agree_with_em_and_loose_keys(people: list[Profile]) -> None:
+    """With EM (files unlike the training data) both engines add the loose keys, re-estimate on
+    the other keys' candidates only and adjust for name frequencies: the same links."""
+    model = Model.load()
+    fitted_local, local = link(model, people, max_block=6, em=True)
+    fitted_spark, distributed = link(model, people, max_block=6, em=True, engine="spark")
+    _, without = link(model, people, max_block=6)
+    assert len(local.pairs) > len(without.pairs)  # the loose keys added candidates
+    assert distributed.pairs == local.pairs
+    assert np.array_equal(distributed.codes, local.codes)
+    assert fitted_spark.m == fitted_local.m and fitted_spark.prior == fitted_local.prior
+    assert np.array_equal(distributed.scores, local.scores)
+    assert local.adjustments is not None and distributed.adjustments is not None
+    assert np.array_equal(distributed.adjustments, local.adjustments)
+    assert distributed.oversized_keys == local.oversized_keys
+
+
 def test_unknown_engine_is_refused(people: list[Profile]) -> None:
     with pytest.raises(ValueError, match="unknown engine"):
         link(Model.load(), people[:10], engine="hadoop")

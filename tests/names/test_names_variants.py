@@ -137,3 +137,23 @@ def test_gendered_pairs(a: str, b: str) -> None:
 )
 def test_not_gendered_pairs(a: str, b: str) -> None:
     assert not gendered_pair(a, b)
+
+
+@pytest.mark.parametrize(
+    ("pet", "full"),
+    [("Tom", "Thomas"), ("Bill", "William"), ("Bert", "Herbert"), ("Bert", "Albert"),
+     ("Eddie", "Edward"), ("Jack", "John"), ("Lizzie", "Elizabeth"), ("Peggy", "Margaret"),
+     ("Lou", "Louisa"), ("Artie", "Arthur")],
+)  # fmt: skip
+def test_english_pet_forms(pet: str, full: str) -> None:
+    assert full.lower() in given_name_variants(pet)
+    assert pet.lower() in given_name_variants(full)
+
+
+def test_english_pet_forms_do_not_join_other_names() -> None:
+    # Bert is Herbert and Albert; Herbert is not Albert. Jean (French Juan) is not Jane.
+    assert "albert" not in given_name_variants("Herbert")
+    assert "jane" not in given_name_variants("Jean")
+    assert "francis" not in given_name_variants("Frances")
+    # The English full form keeps its Spanish canonical form for blocking keys.
+    assert canonical_given("Tom") == canonical_given("Thomas") == "tomas"

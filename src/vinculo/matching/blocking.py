@@ -9,7 +9,11 @@ authority's address): such keys are excluded (over-correlation control).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
 
 from vinculo.matching.profile import Profile
 from vinculo.names import blocking_keys as name_keys
@@ -17,16 +21,41 @@ from vinculo.names import phonetic, surname_core
 
 #: A key held by more records than this is excluded from candidate generation.
 DEFAULT_MAX_BLOCK = 200
+#: Tighter caps for the loosest recall keys (by kind, the text before the first ':'): one name
+#: token alone is a useful block only while it is rare.
+KIND_MAX_BLOCK = {"n": 100}
 
 
-def profile_keys(profile: Profile, recall: bool = False) -> set[str]:
+def block_limit(key: str, max_block: int = DEFAULT_MAX_BLOCK) -> int:
+    """The most records a block of ``key`` may hold before it is excluded as over-correlated."""
+    kind = key.split(":", 1)[0]
+    return min(max_block, KIND_MAX_BLOCK.get(kind, max_block))
+
+
+def _name_tokens(profile: Profile) -> set[str]:
+    """Phonetic codes of every given name and surname token, wherever it was written: files
+    put a surname in the first-name column, or the whole name in one column, often enough."""
+    codes = {phonetic(surname_core(t)) for n in profile.names for t in (*n.given, *n.surnames)}
+    codes.discard("")
+    return codes
+
+
+def _postcode_like(tokens: frozenset[str]) -> set[str]:
+    """Address tokens that look like a postcode or a part of one (a digit, 3 characters or
+    more): they survive the misspelt street and town names around them."""
+    return {t for t in tokens if len(t) >= 3 and any(c.isdigit() for c in t)}
+
+
+def profile_keys(profile: Profile, recall: bool = False, loose: bool = False) -> set[str]:
     """Blocking keys of a profile.
 
     The precise keys (names' phonetic keys, birth date with a surname or given-name initial,
     identifiers, the full address) serve real-time matching, where every candidate costs a
     comparison while an import waits. ``recall`` adds looser keys (birth year with a phonetic
     surname or given name, the birth date alone, house number and postcode) for batch linkage of
-    heavily corrupted files, where finding the last true pair is worth many more comparisons."""
+    heavily corrupted files, where finding the last true pair is worth many more comparisons.
+    ``loose`` (with ``recall``) adds the loosest (``LOOSE_KINDS``): any rare name token, and a
+    name token or given initial with the place of birth or a postcode-like token."""
     keys: set[str] = set()
     if profile.is_person:
         full_dates = [d for d in profile.birth_dates if len(d) == 10]
@@ -49,6 +78,8 @@ def profile_keys(profile: Profile, recall: bool = False) -> set[str]:
             keys.add("addr:" + " ".join(sorted(profile.address_tokens)))
         if recall:
             keys.update(f"dob:{d}" for d in full_dates)
+            if loose:
+                keys.update(_loose_keys(profile))
             # House number and postcode survive the typos in street and town names.
             numbers = sorted(t for t in profile.address_tokens if t.isdigit())
             if len(numbers) >= 2:
@@ -63,45 +94,131 @@ def profile_keys(profile: Profile, recall: bool = False) -> set[str]:
     return keys
 
 
+def _loose_keys(profile: Profile) -> set[str]:
+    # Heavily corrupted registers: a name token (given or surname, either column) alone while
+    # rare, or with the place of birth or a postcode-like token; the given initial with the
+    # place or the postcode (nicknames: Bert and Herbert).
+    tokens = _name_tokens(profile)
+    initials = {n.given[0][:1] for n in profile.names if n.given}
+    keys = {f"n:{t}" for t in tokens}
+    for place in [*profile.birth_places, *_postcode_like(profile.address_tokens)]:
+        keys.update(f"pn:{place}:{t}" for t in tokens)
+        keys.update(f"pg:{place}:{i}" for i in initials)
+    return keys
+
+
+#: Kinds of the loosest recall keys. Their candidates are scored but do not re-estimate the
+#: model: EM over pairs that mostly share one name token drifts its "match" class towards "same
+#: name" (FEBRL's precision fell from 0.997 to 0.92 when they were included).
+LOOSE_KINDS = frozenset({"n", "pn", "pg"})
+
+
+def is_loose(key: str) -> bool:
+    return key.split(":", 1)[0] in LOOSE_KINDS
+
+
 def candidate_pairs(
     profiles: Sequence[Profile],
     right: Sequence[Profile] | None = None,
     max_block: int = DEFAULT_MAX_BLOCK,
     excluded: set[str] | None = None,
     recall: bool = True,
+    loose: bool = False,
 ) -> tuple[list[tuple[int, int]], dict[str, int]]:
     """Index pairs sharing a key: within ``profiles`` (dedupe) or across ``profiles`` and
     ``right`` (link). Returns the pairs and the keys excluded as over-correlated, with sizes."""
+    pairs, _, oversized = candidate_pairs_flagged(
+        profiles, right, max_block, excluded, recall, loose
+    )
+    return pairs, oversized
+
+
+def candidate_pairs_flagged(
+    profiles: Sequence[Profile],
+    right: Sequence[Profile] | None = None,
+    max_block: int = DEFAULT_MAX_BLOCK,
+    excluded: set[str] | None = None,
+    recall: bool = True,
+    loose: bool = False,
+) -> tuple[list[tuple[int, int]], list[bool], dict[str, int]]:
+    """``candidate_pairs`` with, for each pair, whether it shares a key that is not loose
+    (``LOOSE_KINDS``): the pairs the model may be re-estimated on."""
     excluded = set(excluded or ())
     blocks: dict[str, list[int]] = defaultdict(list)
     offset = len(profiles)
     for i, profile in enumerate(profiles):
-        for key in profile_keys(profile, recall):
+        for key in profile_keys(profile, recall, loose):
             blocks[key].append(i)
     if right is not None:
         for j, profile in enumerate(right):
-            for key in profile_keys(profile, recall):
+            for key in profile_keys(profile, recall, loose):
                 blocks[key].append(offset + j)
-    oversized = {k: len(v) for k, v in blocks.items() if len(v) > max_block}
-    pairs: set[tuple[int, int]] = set()
-    for key, members in blocks.items():
-        if key in excluded or key in oversized or len(members) < 2:
-            continue
-        pairs.update(_pairs(members, offset if right is not None else None))
-    return sorted(pairs), oversized
+    oversized = {k: len(v) for k, v in blocks.items() if len(v) > block_limit(k, max_block)}
+    width = offset + (len(right) if right is not None else 0)
+    side = offset if right is not None else None
+    kept = [(key, members) for key, members in blocks.items()
+            if len(members) >= 2 and key not in excluded and key not in oversized]  # fmt: skip
+    strict_codes = _pair_codes([m for k, m in kept if not is_loose(k)], side, width)
+    loose_codes = _pair_codes([m for k, m in kept if is_loose(k)], side, width)
+    every = _sorted_unique(np.concatenate([strict_codes, loose_codes]))
+    at = np.minimum(np.searchsorted(strict_codes, every), max(len(strict_codes) - 1, 0))
+    flags = (strict_codes[at] == every) if len(strict_codes) else np.zeros(len(every), bool)
+    first, second = np.divmod(every, width)
+    if right is not None:
+        second -= offset
+    pairs = list(zip(first.tolist(), second.tolist(), strict=True))
+    return pairs, flags.tolist(), oversized
 
 
-def _pairs(members: list[int], offset: int | None) -> Iterator[tuple[int, int]]:
-    if offset is None:
-        for a_index, a in enumerate(members):
-            for b in members[a_index + 1 :]:
-                yield (a, b) if a < b else (b, a)
-        return
-    lefts = [m for m in members if m < offset]
-    rights = [m - offset for m in members if m >= offset]
-    for a in lefts:
-        for b in rights:
-            yield a, b
+def _ragged_arange(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """0..c-1 for each count c, concatenated."""
+    total = int(counts.sum())
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    result: npt.NDArray[np.int64] = np.arange(total, dtype=np.int64) - starts
+    return result
+
+
+def _pair_codes(blocks: list[list[int]], offset: int | None, width: int) -> npt.NDArray[np.int64]:
+    """The distinct pairs of all ``blocks`` as sorted integers ``a * width + b`` (a < b in
+    deduplication; a left, b right plus ``offset`` in linkage): millions of pairs of hundreds of
+    thousands of small blocks, generated by array operations rather than block by block."""
+    if not blocks:
+        return np.zeros(0, dtype=np.int64)
+    sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
+    members = np.fromiter(chain.from_iterable(blocks), dtype=np.int64, count=int(sizes.sum()))
+    block_of = np.repeat(np.arange(len(blocks), dtype=np.int64), sizes)
+    if offset is not None:
+        # Within a block, left members first: a left member pairs with every right one after.
+        is_right = members >= offset
+        order = np.lexsort((is_right, block_of))
+        members, block_of, is_right = members[order], block_of[order], is_right[order]
+        rights_in_block = np.bincount(block_of[is_right], minlength=len(blocks))
+        ends = np.cumsum(sizes)
+        counts = np.where(is_right, 0, rights_in_block[block_of])
+        partner_start = ends[block_of] - rights_in_block[block_of]
+    else:
+        order = np.lexsort((members, block_of))
+        members, block_of = members[order], block_of[order]
+        starts = np.cumsum(sizes) - sizes
+        position = np.arange(len(members), dtype=np.int64)
+        rank = position - starts[block_of]
+        counts = sizes[block_of] - 1 - rank
+        partner_start = position + 1
+    firsts = np.repeat(members, counts)
+    partners = np.repeat(partner_start, counts) + _ragged_arange(counts)
+    return _sorted_unique(firsts * width + members[partners])
+
+
+def _sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    # np.unique hashes (numpy 2): several times slower than a sort on millions of integers.
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    result: npt.NDArray[np.int64] = values[keep]
+    return result
 
 
 def key_counts(profiles: Iterable[Profile], recall: bool = False) -> dict[str, int]:

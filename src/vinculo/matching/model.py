@@ -191,8 +191,11 @@ class Model:
             return result
         return 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -1000, 1000)))
 
-    def score_codes(self, codes: npt.NDArray[np.int8]) -> npt.NDArray[np.float64]:
-        """Calibrated probabilities for a (pairs × features) array of level indices."""
+    def score_codes(
+        self, codes: npt.NDArray[np.int8], extra: npt.NDArray[np.float64] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """Calibrated probabilities for a (pairs × features) array of level indices; ``extra``:
+        log2-odds to add per pair (term-frequency adjustments, ``matching.frequency``)."""
         # Feature by feature, in the order ``score`` adds the weights, then the prior: the
         # same log-odds as ``score`` to the last bit (with a calibration, the same probability
         # in a batch and in a real-time check), and a lookup in one feature's weights is much
@@ -200,6 +203,8 @@ class Model:
         weights_sum = np.zeros(len(codes))
         for column, weights in enumerate(self.weights().values()):
             weights_sum += np.asarray(weights)[codes[:, column]]
+        if extra is not None:
+            weights_sum += extra
         return self._calibrate(math.log2(self.prior / (1 - self.prior)) + weights_sum)
 
     def probability(self, log2_odds: float) -> float:

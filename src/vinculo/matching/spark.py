@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from vinculo.matching.blocking import DEFAULT_MAX_BLOCK, profile_keys
+from vinculo.matching.blocking import DEFAULT_MAX_BLOCK, block_limit, is_loose, profile_keys
 from vinculo.matching.compare import compare_people
 from vinculo.matching.model import Model
 from vinculo.matching.profile import Profile
@@ -61,9 +61,11 @@ def candidate_pairs_and_codes(
     right: Sequence[Profile] | None,
     max_block: int = DEFAULT_MAX_BLOCK,
     master: str | None = None,
-) -> tuple[list[tuple[int, int]], npt.NDArray[np.int8], dict[str, int]]:
-    """Candidate pairs (sorted, as the in-process engine returns them), their level codes and the
-    over-correlated keys, computed on Spark."""
+    loose: bool = False,
+) -> tuple[list[tuple[int, int]], list[bool], npt.NDArray[np.int8], dict[str, int]]:
+    """Candidate pairs (sorted, as the in-process engine returns them), whether each shares a
+    key that is not loose (``blocking.is_loose``), their level codes and the over-correlated
+    keys, computed on Spark."""
     spark = spark_session(master)
     sc = spark.sparkContext
     offset = len(left) if right is not None else None
@@ -73,7 +75,7 @@ def candidate_pairs_and_codes(
     features = list(model.features.items())
 
     def keys_of(i: int) -> list[tuple[str, int]]:
-        return [(k, i) for k in profile_keys(profiles.value[i], recall=True)]
+        return [(k, i) for k in profile_keys(profiles.value[i], recall=True, loose=loose)]
 
     blocks = (
         sc.parallelize(range(len(everyone)), max(2, sc.defaultParallelism * 2))
@@ -82,24 +84,34 @@ def candidate_pairs_and_codes(
         .mapValues(list)
         .cache()
     )
-    oversized = dict(blocks.filter(lambda kv: len(kv[1]) > max_block).mapValues(len).collect())
+    oversized = dict(
+        blocks.filter(lambda kv: len(kv[1]) > block_limit(kv[0], max_block))
+        .mapValues(len)
+        .collect()
+    )
 
-    def encode(pair: tuple[int, int]) -> tuple[tuple[int, int], list[int]]:
-        a, b = pair
+    def encode(item: tuple[tuple[int, int], bool]) -> tuple[tuple[int, int], bool, list[int]]:
+        (a, b), strict = item
         levels = compare_people(profiles.value[a], profiles.value[other_start + b])
-        return pair, [levels_index[f][levels.get(f, "missing")] for f, _ in features]
+        return (a, b), strict, [levels_index[f][levels.get(f, "missing")] for f, _ in features]
+
+    def flagged(kv: tuple[str, list[int]]) -> Iterator[tuple[tuple[int, int], bool]]:
+        strict = not is_loose(kv[0])
+        for pair in _pairs_in_block(kv[1], offset):
+            yield pair, strict
 
     levels_index = {f: {level: n for n, level in enumerate(levels)} for f, levels in features}
     coded = (
-        blocks.filter(lambda kv: 2 <= len(kv[1]) <= max_block)
-        .flatMap(lambda kv: _pairs_in_block(kv[1], offset))
-        .distinct()
+        blocks.filter(lambda kv: 2 <= len(kv[1]) <= block_limit(kv[0], max_block))
+        .flatMap(flagged)
+        .reduceByKey(lambda x, y: x or y)
         .map(encode)
         .collect()
     )
     blocks.unpersist()
     profiles.unpersist()
     coded.sort(key=lambda item: item[0])
-    pairs = [pair for pair, _ in coded]
-    codes = np.array([c for _, c in coded], dtype=np.int8).reshape(len(coded), len(features))
-    return pairs, codes, oversized
+    pairs = [pair for pair, _, _ in coded]
+    strict_mask = [strict for _, strict, _ in coded]
+    codes = np.array([c for _, _, c in coded], dtype=np.int8).reshape(len(coded), len(features))
+    return pairs, strict_mask, codes, oversized

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from vinculo.matching.blocking import DEFAULT_MAX_BLOCK, candidate_pairs
+from vinculo.matching.blocking import DEFAULT_MAX_BLOCK, candidate_pairs_flagged
 from vinculo.matching.compare import compare_people
 from vinculo.matching.model import Model
 from vinculo.matching.profile import Profile
@@ -25,6 +25,8 @@ class LinkResult:
     codes: npt.NDArray[np.int8]
     scores: npt.NDArray[np.float64]
     oversized_keys: dict[str, int]
+    #: Term-frequency adjustments in log2-odds, already in ``scores`` (None when not used).
+    adjustments: npt.NDArray[np.float64] | None = None
 
 
 #: Below this many pairs, worker processes cost more than they save.
@@ -143,15 +145,23 @@ def link(
     engine: str = "inprocess",
 ) -> tuple[Model, LinkResult]:
     """Candidates, levels and scores for ``left`` against ``right`` (or within ``left``).
+    With ``em`` the model is re-estimated on these profiles (files unlike the training data);
+    then the loosest blocking keys (``blocking.LOOSE_KINDS``) are used too, and term-frequency
+    adjustments (``matching.frequency``). The trained model's calibration was fitted on the
+    candidates of the other keys and holds for those only.
     ``engine`` "spark" computes candidates and levels on Apache Spark; the rest is the same."""
     other = right if right is not None else left
     encoder: Encoder | None = None
     if engine == "spark":
         from vinculo.matching.spark import candidate_pairs_and_codes
 
-        pairs, codes, oversized = candidate_pairs_and_codes(model, left, right, max_block)
+        pairs, strict, codes, oversized = candidate_pairs_and_codes(
+            model, left, right, max_block, loose=em
+        )
     elif engine == "inprocess":
-        pairs, oversized = candidate_pairs(left, right, max_block=max_block)
+        pairs, strict, oversized = candidate_pairs_flagged(
+            left, right, max_block=max_block, loose=em
+        )
         encoder = Encoder()
         codes = level_codes(model, left, other, pairs, progress, encoder=encoder)
     else:
@@ -162,6 +172,17 @@ def link(
         n_right = len(right) if right is not None else None
         sample = random_pairs(len(left), n_right, min(RANDOM_PAIRS, 4 * len(left) + 1000))
         random_codes = level_codes(model, left, other, sample, encoder=encoder)
-        model = estimate_em(model, codes, random_codes, total_pairs(len(left), n_right))
-    scores = model.score_codes(codes) if len(pairs) else np.zeros(0)
-    return model, LinkResult(pairs, codes, scores, oversized)
+        # Re-estimated on the pairs that share a key other than a loose one (see
+        # blocking.LOOSE_KINDS).
+        fitting = np.asarray(strict, dtype=bool)
+        fit_codes = codes[fitting] if fitting.any() else codes
+        model = estimate_em(model, fit_codes, random_codes, total_pairs(len(left), n_right))
+    adjusted = None
+    if em and len(pairs):
+        # Name frequencies go with a model whose u was measured on these files (see
+        # matching.frequency); the trained model's calibration was fitted without them.
+        from vinculo.matching.frequency import adjustments
+
+        adjusted = adjustments(model, left, other, pairs, codes)
+    scores = model.score_codes(codes, adjusted) if len(pairs) else np.zeros(0)
+    return model, LinkResult(pairs, codes, scores, oversized, adjusted)

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from vinculo.matching.cluster import cluster
 from vinculo.matching.files import LoadedFile, load_profiles
 from vinculo.matching.model import Model
 from vinculo.matching.xref import link
@@ -38,7 +39,11 @@ def run_xref_files(
     em: bool | None = None,
     candidates_out: Path | None = None,
     engine: str = "inprocess",
+    clusters: bool = True,
 ) -> str:
+    """Link the files and write the declared pairs. With ``clusters`` (the default) the pairs
+    are those of the entities found by average-linkage clustering at the threshold
+    (``matching.cluster``); without, every candidate pair scoring at or above it."""
     started = time.perf_counter()
     left_file = load_profiles(left, "LEFT")
     right_file = load_profiles(right, "RIGHT") if right is not None else None
@@ -55,26 +60,39 @@ def run_xref_files(
     lefts = left_file.profiles
     rights = right_file.profiles if right_file else left_file.profiles
     right_ids = right_file.source_ids if right_file else left_file.source_ids
-    links = 0
+    if clusters:
+        declared = cluster(
+            fitted,
+            len(lefts),
+            len(rights) if right_file else None,
+            result.pairs,
+            result.codes,
+            cut,
+            result.adjustments,
+        ).pairs
+    else:
+        declared = [
+            (i, j, float(score))
+            for (i, j), score in zip(result.pairs, result.scores, strict=True)
+            if score >= cut
+        ]
+    left_names = [left_file.source_ids[p.id] for p in lefts]
+    right_names = [right_ids[p.id] for p in rights]
     tmp = output.with_name(output.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["left_id", "right_id", "score"])
-        for (i, j), score in zip(result.pairs, result.scores, strict=True):
-            if score >= cut:
-                writer.writerow(
-                    [left_file.source_ids[lefts[i].id], right_ids[rights[j].id], f"{score:.4f}"]
-                )
-                links += 1
+        writer.writerows((left_names[i], right_names[j], f"{p:.4f}") for i, j, p in declared)
+    links = len(declared)
     tmp.replace(output)
     if candidates_out is not None:
         with candidates_out.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["left_id", "right_id", "score"])
-            for (i, j), score in zip(result.pairs, result.scores, strict=True):
-                writer.writerow(
-                    [left_file.source_ids[lefts[i].id], right_ids[rights[j].id], f"{score:.4f}"]
-                )
+            writer.writerows(
+                (left_names[i], right_names[j], f"{p:.4f}")
+                for (i, j), p in zip(result.pairs, result.scores.tolist(), strict=True)
+            )
     seconds = time.perf_counter() - started
     sizes = f"{len(lefts)}" + (f" x {len(rights)}" if right_file else "")
     return (
