@@ -16,6 +16,7 @@ from rich.table import Table
 from vinculo import audit
 from vinculo.cli_auth import app as auth_app
 from vinculo.cli_common import _engine, _user, console, fail, out
+from vinculo.cli_graph import graph_app
 from vinculo.cli_maintenance import maintenance
 from vinculo.cli_messages import messages_app
 from vinculo.cli_sharing import register as _register_sharing
@@ -612,6 +613,7 @@ _register_sharing(app)
 app.command("maintenance")(maintenance)
 app.add_typer(messages_app, name="messages")
 app.add_typer(auth_app, name="auth")
+app.add_typer(graph_app, name="graph")
 
 
 if __name__ == "__main__":

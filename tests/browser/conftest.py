@@ -104,8 +104,19 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(browser: Browser, site: Site) -> Iterator[Callable[..., Page]]:
-    """Pages in fresh browser contexts (no shared cookies): ``new_page(locale="es-ES")``."""
+    """Pages in fresh browser contexts (no shared cookies): ``new_page(locale="es-ES")``.
+
+    Every page is watched for Content-Security-Policy violations (a script or style the policy
+    refuses is a feature that silently does not work in production): the test fails on any."""
     contexts: list[BrowserContext] = []
+    violations: list[str] = []
+
+    def watch(page: Page) -> None:
+        def seen(message: Any) -> None:
+            if message.type == "error" and "Content Security Policy" in message.text:
+                violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", seen)
 
     def make(locale: str = "en-GB", **options: Any) -> Page:
         context = browser.new_context(
@@ -116,12 +127,14 @@ def new_page(browser: Browser, site: Site) -> Iterator[Callable[..., Page]]:
             **options,
         )
         context.set_default_timeout(15_000)
+        context.on("page", watch)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, violations
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, cast, select
+from sqlalchemy import Connection, bindparam, select
 
 from vinculo.identifiers import fold_name
 from vinculo.model.schemata import get_model
-from vinculo.store.tables import Entity, EntityValue, ImportJob
+from vinculo.store.tables import Entity, EntityLink, EntityValue, ImportJob
 
 #: At most this many linked records are listed on a profile.
 MAX_LINKS = 200
@@ -127,30 +127,19 @@ def referenced_ids(schema: str, properties: Mapping[str, Sequence[str]]) -> dict
     return out
 
 
-@cache
-def _edge_schemata() -> tuple[str, ...]:
-    return tuple(
-        sorted(
-            name
-            for name, schema in get_model().schemata.items()
-            if any(p.type.name == "entity" for p in schema.properties.values())
-        )
-    )
-
-
 def referencing_ids(conn: Connection, entity_id: str, agency: str) -> list[str]:
     """Records of the owner agency that refer to ``entity_id`` (memberships, calls, payments,
     cases...). Imported references stay inside one agency's data, so only its records are read."""
-    # The id in quotes, as JSON writes it: "es-cnp.1" must not find "es-cnp.12".
-    needle = '%"' + entity_id.replace("\\", "").replace("%", "").replace("_", "\\_") + '"%'
     stmt = (
-        select(Entity.id)
+        select(EntityLink.source_id)
+        .join(Entity, Entity.id == EntityLink.source_id)
         .where(
+            EntityLink.target_id == entity_id,
             Entity.agency_code == agency,
-            Entity.schema.in_(_edge_schemata()),
-            Entity.id != entity_id,
-            cast(Entity.properties, String).like(needle, escape="\\"),
+            EntityLink.source_id != entity_id,
         )
+        .distinct()
+        .order_by(EntityLink.source_id)
         .limit(MAX_LINKS)
     )
     return [r[0] for r in conn.execute(stmt)]

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from followthemoney.proxy import EntityProxy
@@ -23,7 +24,7 @@ from vinculo.model.metadata import (
 from vinculo.model.normalise import ValueRow
 from vinculo.model.records import Problem, Record, content_hash
 from vinculo.model.schemata import get_model
-from vinculo.store.tables import Entity, EntityText, EntityValue, Release, utcnow
+from vinculo.store.tables import Entity, EntityLink, EntityText, EntityValue, Release, utcnow
 
 CHUNK = 500
 _WORD_RE = re.compile(r"\w+")
@@ -65,6 +66,25 @@ def meta_columns(meta: IntelligenceMeta) -> dict[str, Any]:
         "source_ref": meta.source_ref,
         "source_key": meta.source_key,
     }
+
+
+@cache
+def reference_props(schema: str) -> tuple[str, ...]:
+    """The properties of a schema whose values are other records' ids."""
+    found = get_model().get(schema)
+    if found is None:
+        return ()
+    return tuple(sorted(n for n, p in found.properties.items() if p.type.name == "entity"))
+
+
+def references(schema: str, properties: dict[str, Any]) -> list[tuple[str, str]]:
+    """(property, record id) for each reference a record makes, once each."""
+    seen: dict[tuple[str, str], None] = {}
+    for prop in reference_props(schema):
+        for target in properties.get(prop) or []:
+            if isinstance(target, str) and target:
+                seen[(prop, target[:64])] = None
+    return list(seen)
 
 
 def search_text(proxy: EntityProxy, values: Sequence[ValueRow]) -> str:
@@ -151,6 +171,7 @@ def write_records(
         for start in range(0, len(updated), CHUNK):
             chunk = updated[start : start + CHUNK]
             conn.execute(delete(EntityValue).where(EntityValue.entity_id.in_(chunk)))
+            conn.execute(delete(EntityLink).where(EntityLink.source_id.in_(chunk)))
             conn.execute(delete(EntityText).where(EntityText.entity_id.in_(chunk)))
     changed = inserted + updated
     if changed:
@@ -170,6 +191,13 @@ def write_records(
         ]
         if value_rows:
             conn.execute(insert(EntityValue), value_rows)
+        link_rows = [
+            {"source_id": i, "prop": prop, "target_id": target}
+            for i in changed
+            for prop, target in references(rows[i]["schema"], rows[i]["properties"])
+        ]
+        if link_rows:
+            conn.execute(insert(EntityLink), link_rows)
         conn.execute(
             insert(EntityText),
             [

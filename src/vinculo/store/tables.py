@@ -159,7 +159,8 @@ class Entity(Base):
     import_job_id: Mapped[str | None] = mapped_column(String(36), index=True)
     source_line: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Indexed (migration 0004): the network snapshot asks for the newest write.
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 class EntityValue(Base):
@@ -176,6 +177,21 @@ class EntityValue(Base):
     value: Mapped[str] = mapped_column(Text)
     valid: Mapped[bool] = mapped_column(Boolean, default=True)
     scheme: Mapped[str | None] = mapped_column(String(32))
+
+
+class EntityLink(Base):
+    """A reference from one record to another (a membership's member, a call's caller, a case's
+    subjects), kept beside the properties so that "which records refer to this one" is one index
+    read instead of a scan of every link record's properties."""
+
+    __tablename__ = "entity_link"
+    __table_args__ = (Index("ix_entity_link_target_id", "target_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("entity.id", ondelete="CASCADE"), index=True)
+    prop: Mapped[str] = mapped_column(String(64))
+    #: Not a foreign key: the record referred to may be imported later, or be another agency's.
+    target_id: Mapped[str] = mapped_column(String(64))
 
 
 class EntityText(Base):
@@ -311,7 +327,7 @@ class Hit(Base):
     left_hash: Mapped[str] = mapped_column(String(40))
     right_hash: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 class HitJudgement(Base):

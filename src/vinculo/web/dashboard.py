@@ -16,17 +16,16 @@ from typing import Annotated, Any
 
 from babel.core import get_global
 from babel.dates import format_date
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from vinculo.api.deps import Conn, deny
-from vinculo.sharing import policy
+from vinculo.api.deps import Conn
 from vinculo.sharing.directory import list_agencies
 from vinculo.statistics import UNSPECIFIED, Figures, agency_figures
 from vinculo.web import i18n
 from vinculo.web.directory import MARKET_LABELS
 from vinculo.web.render import environment
-from vinculo.web.viewer import PageViewer, Viewer, is_htmx, render
+from vinculo.web.viewer import PageViewer, Viewer, is_htmx, render, require_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,18 +69,6 @@ def _period(months: int | None) -> int:
 
 def _market(market: str | None) -> str | None:
     return market if market in MARKET_LABELS else None
-
-
-def _refuse_without_records(request: Request, viewer: Viewer) -> None:
-    if not policy.works_with_records(viewer.user):
-        deny(
-            request,
-            viewer.user,
-            "dashboard.view",
-            status.HTTP_403_FORBIDDEN,
-            "role without access to records",
-            details={"channel": "web"},
-        )
 
 
 def month_label(key: str, lang: str) -> str:
@@ -153,7 +140,7 @@ def view_model(figures: Figures, lang: str, agency_names: Mapping[str, str]) -> 
 def _figures(
     request: Request, conn: Conn, viewer: Viewer, months: int | None, market: str | None
 ) -> tuple[dict[str, Any], int, str | None]:
-    _refuse_without_records(request, viewer)
+    require_records(request, viewer, "dashboard.view")
     period = _period(months)
     chosen = _market(market)
     figures = agency_figures(conn, viewer.user, months=period, market=chosen)

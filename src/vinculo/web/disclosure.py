@@ -21,7 +21,7 @@ from vinculo.sharing import disclosure, policy
 from vinculo.sharing.directory import UserInfo
 from vinculo.store.entities import StoredEntity
 from vinculo.store.tables import utcnow
-from vinculo.web.viewer import FormViewer, PageViewer, Viewer, render
+from vinculo.web.viewer import FormViewer, PageViewer, Viewer, render, require_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,18 +79,6 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def is_overdue(info: disclosure.RequestInfo, now: dt.datetime | None = None) -> bool:
     return info.is_open and _aware(info.due_at) < _aware(now or utcnow())
-
-
-def _records_only(request: Request, viewer: Viewer, action: str) -> None:
-    if not policy.works_with_records(viewer.user):
-        deny(
-            request,
-            viewer.user,
-            action,
-            status.HTTP_403_FORBIDDEN,
-            "role without access to records",
-            details={"reason": "role without access to records", "channel": "web"},
-        )
 
 
 def _read(
@@ -174,7 +162,7 @@ def requests_index(
     direction: Annotated[str, Query(max_length=16)] = "incoming",
     status_filter: Annotated[str, Query(alias="status", max_length=24)] = "",
 ) -> Response:
-    _records_only(request, viewer, "disclosure.list")
+    require_records(request, viewer, "disclosure.list")
     direction = direction if direction in DIRECTIONS else "incoming"
     status_filter = status_filter if status_filter in STATUSES else ""
     found = disclosure.list_requests(conn, viewer.user, direction, status_filter or None, 200)
@@ -256,7 +244,7 @@ def new_request_form(
     entity: Annotated[str, Query(max_length=64)] = "",
     hit: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    _records_only(request, viewer, "disclosure.request")
+    require_records(request, viewer, "disclosure.request")
     return _new_form(request, conn, viewer, entity, hit)
 
 
@@ -272,7 +260,7 @@ def new_request(
     urgency: Annotated[str, Form(max_length=16)] = "routine",
     fields: Fields = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
-    _records_only(request, viewer, "disclosure.request")
+    require_records(request, viewer, "disclosure.request")
     values = {"purpose": purpose, "legal_basis": legal_basis, "urgency": urgency, "fields": fields}
     user = viewer.user
     try:
@@ -353,7 +341,7 @@ def _detail(
 
 @router.get("/requests/{request_id}")
 def request_detail(request_id: str, request: Request, conn: Conn, viewer: PageViewer) -> Response:
-    _records_only(request, viewer, "disclosure.read")
+    require_records(request, viewer, "disclosure.read")
     info = _get(request, conn, viewer, request_id)
     return _detail(request, conn, viewer, info)
 
@@ -394,7 +382,7 @@ def decide(
     reason: Text = "",
     judicial_use: Annotated[bool, Form()] = False,
 ) -> Response:
-    _records_only(request, viewer, "disclosure.decide")
+    require_records(request, viewer, "disclosure.decide")
     user = viewer.user
     if decision not in {d.value for d in disclosure.Decision}:
         decision = ""
@@ -420,7 +408,7 @@ def decide(
 def provide_info(
     request_id: str, request: Request, conn: Conn, viewer: FormViewer, text: Text = ""
 ) -> Response:
-    _records_only(request, viewer, "disclosure.info_provided")
+    require_records(request, viewer, "disclosure.info_provided")
     user = viewer.user
     return _step(
         request, conn, viewer, request_id, "disclosure.info_provided",
@@ -432,7 +420,7 @@ def provide_info(
 def withdraw(
     request_id: str, request: Request, conn: Conn, viewer: FormViewer, reason: Text = ""
 ) -> Response:
-    _records_only(request, viewer, "disclosure.withdrawn")
+    require_records(request, viewer, "disclosure.withdrawn")
     user = viewer.user
     return _step(
         request, conn, viewer, request_id, "disclosure.withdrawn",

@@ -20,9 +20,9 @@ from vinculo import audit
 from vinculo.api.deps import Conn, actor_of, deny
 from vinculo.matching.hits import JUDGEMENTS, STATUSES, judge
 from vinculo.search.hits import get_hit, list_hits, other_agencies
-from vinculo.sharing import policy
-from vinculo.web.profile import present_hits, prop_label, prop_type
-from vinculo.web.viewer import FormViewer, PageViewer, Viewer, is_htmx, render
+from vinculo.web.labels import prop_label, prop_type
+from vinculo.web.profile import present_hits
+from vinculo.web.viewer import FormViewer, PageViewer, Viewer, is_htmx, render, require_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,11 +34,8 @@ Code = Annotated[str, Query(max_length=64)]
 
 
 def _check_role(request: Request, viewer: Viewer, action: str, hit_id: str | None = None) -> None:
-    if not policy.works_with_records(viewer.user):
-        where: dict[str, Any] = {"object_type": "hit", "object_id": hit_id} if hit_id else {}
-        deny(
-            request, viewer.user, action, status.HTTP_403_FORBIDDEN, "role cannot see hits", **where
-        )
+    where: dict[str, Any] = {"object_type": "hit", "object_id": hit_id} if hit_id else {}
+    require_records(request, viewer, action, **where)
 
 
 def _filters(status_: str, schema: str, agency: str) -> dict[str, str]:

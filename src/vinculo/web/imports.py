@@ -19,9 +19,8 @@ from vinculo import audit
 from vinculo.api.deps import Conn, actor_of, deny, engine_of
 from vinculo.ingest import quarantine, wizard
 from vinculo.settings import get_settings
-from vinculo.sharing import policy
 from vinculo.web.disclosure import when
-from vinculo.web.viewer import FormViewer, PageViewer, Viewer, is_htmx, render
+from vinculo.web.viewer import FormViewer, PageViewer, Viewer, is_htmx, render, require_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,18 +34,6 @@ MAX_PROBLEMS = 500
 def upload_root() -> Path:
     """Where uploads wait for their import (tests point it elsewhere)."""
     return get_settings().var_dir / "imports" / "uploads"
-
-
-def _records_only(request: Request, viewer: Viewer, action: str) -> None:
-    if not policy.works_with_records(viewer.user):
-        deny(
-            request,
-            viewer.user,
-            action,
-            status.HTTP_403_FORBIDDEN,
-            "role without access to records",
-            details={"reason": "role without access to records", "channel": "web"},
-        )
 
 
 def _not_found(request: Request, viewer: Viewer, action: str, object_id: str) -> Any:
@@ -69,7 +56,7 @@ def _wizard(request: Request, viewer: Viewer, token: str, action: str) -> wizard
 
 @router.get("/imports")
 def imports_index(request: Request, viewer: PageViewer) -> Response:
-    _records_only(request, viewer, "import.list")
+    require_records(request, viewer, "import.list")
     return render(
         request,
         viewer,
@@ -94,13 +81,13 @@ def _upload_form(
 
 @router.get("/imports/new")
 def upload_form(request: Request, viewer: PageViewer) -> Response:
-    _records_only(request, viewer, "import.upload")
+    require_records(request, viewer, "import.upload")
     return _upload_form(request, viewer)
 
 
 @router.post("/imports/new")
 async def upload(request: Request, conn: Conn, viewer: FormViewer) -> Response:
-    _records_only(request, viewer, "import.upload")
+    require_records(request, viewer, "import.upload")
     limit = wizard.max_upload_bytes()
     form = await request.form()
     item = form.get("file")
@@ -161,14 +148,14 @@ def _imported(made: wizard.Wizard) -> Response | None:
 
 @router.get("/imports/wizard/{token}/mapping")
 def mapping_page(token: str, request: Request, viewer: PageViewer) -> Response:
-    _records_only(request, viewer, "import.upload")
+    require_records(request, viewer, "import.upload")
     made = _wizard(request, viewer, token, "import.upload")
     return _imported(made) or _mapping_page(request, viewer, made)
 
 
 @router.post("/imports/wizard/{token}/mapping")
 async def save_mapping(token: str, request: Request, viewer: FormViewer) -> Response:
-    _records_only(request, viewer, "import.upload")
+    require_records(request, viewer, "import.upload")
     made = _wizard(request, viewer, token, "import.upload")
     if (done := _imported(made)) is not None:
         return done
@@ -197,7 +184,7 @@ async def save_mapping(token: str, request: Request, viewer: FormViewer) -> Resp
 
 @router.get("/imports/wizard/{token}/preview")
 def preview_page(token: str, request: Request, viewer: PageViewer) -> Response:
-    _records_only(request, viewer, "import.upload")
+    require_records(request, viewer, "import.upload")
     made = _wizard(request, viewer, token, "import.upload")
     if (done := _imported(made)) is not None:
         return done
@@ -222,7 +209,7 @@ def _run(engine: Engine, root: Path, token: str, agency: str, *, match: bool = T
 
 @router.post("/imports/wizard/{token}/commit")
 def commit(token: str, request: Request, viewer: FormViewer) -> Response:
-    _records_only(request, viewer, "import")
+    require_records(request, viewer, "import")
     made = _wizard(request, viewer, token, "import")
     if made.status == "uploaded" or made.status == "failed":
         wizard.start(engine_of(request), upload_root(), made, runner=_run)
@@ -231,7 +218,7 @@ def commit(token: str, request: Request, viewer: FormViewer) -> Response:
 
 @router.get("/imports/wizard/{token}")
 def progress_page(token: str, request: Request, viewer: PageViewer) -> Response:
-    _records_only(request, viewer, "import")
+    require_records(request, viewer, "import")
     made = _wizard(request, viewer, token, "import")
     template = "_imports_progress.html" if is_htmx(request) else "imports_progress.html"
     response = render(request, viewer, template, wiz=made)
@@ -284,7 +271,7 @@ def _report(
 def report_page(
     job_id: str, request: Request, conn: Conn, viewer: PageViewer, done: str = ""
 ) -> Response:
-    _records_only(request, viewer, "import.read")
+    require_records(request, viewer, "import.read")
     return _report(request, conn, viewer, job_id[:64], done=done[:8] or None)
 
 
@@ -296,7 +283,7 @@ async def correct_row(
     conn: Conn,
     viewer: FormViewer,
 ) -> Response:
-    _records_only(request, viewer, "import")
+    require_records(request, viewer, "import")
     form = await request.form()
     values = {
         str(k)[4:]: str(v)[:10_000]
@@ -329,5 +316,5 @@ def correct_form(
     job_id: str, line: int, request: Request, conn: Conn, viewer: PageViewer
 ) -> Response:
     """The report with one quarantined row open for correction."""
-    _records_only(request, viewer, "import.read")
+    require_records(request, viewer, "import.read")
     return _report(request, conn, viewer, job_id[:64], editing=line)

@@ -19,10 +19,10 @@ from vinculo import audit, messages
 from vinculo.api.deps import Conn, actor_of, deny
 from vinculo.messages.attachments import MAX_PER_MESSAGE, max_bytes
 from vinculo.messages.drafts import MAX_BODY, MAX_HANDLING_TEXT, MAX_SUBJECT, PRIORITIES
-from vinculo.sharing import notify, policy
+from vinculo.sharing import notify
 from vinculo.sharing.directory import list_agencies
 from vinculo.web.disclosure import when
-from vinculo.web.viewer import FormViewer, PageViewer, Viewer, is_htmx, render
+from vinculo.web.viewer import FormViewer, PageViewer, Viewer, is_htmx, render, require_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,18 +70,6 @@ def _refuse(request: Request, viewer: Viewer, exc: messages.MessageError) -> NoR
     deny(request, viewer.user, exc.action, exc.status, exc.detail, **exc.audit_fields())
 
 
-def _records_only(request: Request, viewer: Viewer, action: str) -> None:
-    if not policy.works_with_records(viewer.user):
-        deny(
-            request,
-            viewer.user,
-            action,
-            status.HTTP_403_FORBIDDEN,
-            "this role cannot send or read messages",
-            details={"reason": "role without access to records", "channel": "web"},
-        )
-
-
 # --- thread list and search -------------------------------------------------------------------
 
 
@@ -93,7 +81,7 @@ def messages_index(
     q: Annotated[str, Query(max_length=200)] = "",
     unread: Annotated[bool, Query()] = False,
 ) -> Response:
-    _records_only(request, viewer, messages.access.LIST)
+    require_records(request, viewer, messages.access.LIST)
     actor = actor_of(request, viewer.user)
     try:
         if q.strip():
@@ -176,7 +164,7 @@ def new_message_form(
     entity: Annotated[str, Query(max_length=64)] = "",
     hit: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    _records_only(request, viewer, messages.access.SEND)
+    require_records(request, viewer, messages.access.SEND)
     recipients = [c.strip().upper() for c in to.split(",") if c.strip()]
     return _compose(request, conn, viewer, _blank(recipients, entity, hit))
 
@@ -233,7 +221,7 @@ async def _length_ok(request: Request) -> bool:
 
 @router.post("/messages/new")
 async def send_new(request: Request, conn: Conn, viewer: FormViewer) -> Response:
-    _records_only(request, viewer, messages.access.SEND)
+    require_records(request, viewer, messages.access.SEND)
     if not await _length_ok(request):
         deny(
             request, viewer.user, messages.access.SEND, 413, "request too large",
@@ -298,13 +286,13 @@ def _thread_page(
 
 @router.get("/messages/{thread_id}")
 def thread_page(thread_id: str, request: Request, conn: Conn, viewer: PageViewer) -> Response:
-    _records_only(request, viewer, messages.access.READ)
+    require_records(request, viewer, messages.access.READ)
     return _thread_page(request, conn, viewer, thread_id[:64])
 
 
 @router.post("/messages/{thread_id}/reply")
 async def send_reply(thread_id: str, request: Request, conn: Conn, viewer: FormViewer) -> Response:
-    _records_only(request, viewer, messages.access.SEND)
+    require_records(request, viewer, messages.access.SEND)
     if not await _length_ok(request):
         deny(
             request, viewer.user, messages.access.SEND, 413, "request too large",
@@ -331,7 +319,7 @@ async def send_reply(thread_id: str, request: Request, conn: Conn, viewer: FormV
 def acknowledge(
     thread_id: str, message_id: str, request: Request, conn: Conn, viewer: FormViewer
 ) -> Response:
-    _records_only(request, viewer, messages.access.ACK)
+    require_records(request, viewer, messages.access.ACK)
     try:
         receipt = messages.acknowledge(
             conn, viewer.user, actor_of(request, viewer.user), thread_id[:64], message_id[:64]

@@ -9,16 +9,14 @@ owner to disclose it, or write to them.
 from __future__ import annotations
 
 import datetime as dt
-import gettext
 import json
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from babel.core import get_global
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from followthemoney.util import i18n_path
 from sqlalchemy import Connection
 
 from vinculo import audit
@@ -37,7 +35,8 @@ from vinculo.search.records import (
 from vinculo.sharing import policy
 from vinculo.store.entities import StoredEntity
 from vinculo.web.i18n import babel_code
-from vinculo.web.viewer import PageViewer, Viewer, render
+from vinculo.web.labels import prop_label
+from vinculo.web.viewer import PageViewer, Viewer, render, require_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,38 +54,12 @@ def _numeric_codes() -> dict[str, list[str]]:
     return out
 
 
-@cache
-def _ftm_translations(lang: str) -> gettext.NullTranslations:
-    """FtM's own translations of its property labels (pt is Brazilian Portuguese there)."""
-    base = lang.split("-")[0]
-    return gettext.translation(
-        "followthemoney", i18n_path, [{"pt": "pt_BR"}.get(base, base)], fallback=True
-    )
-
-
-def prop_label(schema: str, prop: str, lang: str) -> str:
-    """A property's label in the viewer's language (FtM's translations), or its name."""
-    found = get_model().get(schema)
-    item = found.properties.get(prop) if found is not None else None
-    if item is None:
-        return prop
-    return _ftm_translations(lang).gettext(item._label or prop)
-
-
-def prop_type(schema: str, prop: str) -> str:
-    """The FtM type of a property (``country``, ``date``, ``entity``...), or ``string``."""
-    found = get_model().get(schema)
-    item = found.properties.get(prop) if found is not None else None
-    return item.type.name if item is not None else "string"
-
-
 def _read_visible(
     request: Request, conn: Connection, viewer: Viewer, entity_id: str, action: str
 ) -> tuple[StoredEntity, policy.Visible, policy.Context]:
     """The record as the viewer may see it; 404 (audited) when missing or not visible at all."""
     user = viewer.user
-    if not policy.works_with_records(user):
-        deny(request, user, action, status.HTTP_403_FORBIDDEN, "role cannot read records")
+    require_records(request, viewer, action)
     found, ctx = policy.read_records(conn, user, [entity_id])
     entity = found[0] if found else None
     if entity is None:

@@ -15,7 +15,7 @@ from vinculo.identifiers.countries import country_name
 from vinculo.model.metadata import Role
 from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
-from vinculo.web import i18n
+from vinculo.web import i18n, labels
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -44,7 +44,11 @@ def environment(lang: str) -> Environment:
     def country(code: str) -> str:
         return country_name(code, i18n.babel_code(lang))
 
+    def field_label(schema: str, prop: str) -> str:
+        return labels.prop_label(schema, prop, lang)
+
     env.filters.update(number=number, date=date, country=country)
+    env.globals.update(field_label=field_label)
     env.globals.update(
         lang=lang,
         languages=i18n.CHOICES,

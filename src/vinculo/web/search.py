@@ -12,19 +12,19 @@ import datetime as dt
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
 from vinculo import audit
-from vinculo.api.deps import Conn, actor_of, deny
+from vinculo.api.deps import Conn, actor_of
 from vinculo.model.metadata import CriminalMarket
 from vinculo.model.schemata import get_model
 from vinculo.search import Filters, find
 from vinculo.search.records import provenance
 from vinculo.sharing import policy
 from vinculo.sharing.directory import AgencyInfo, list_agencies
-from vinculo.web.viewer import PageViewer, Viewer, is_htmx, render
+from vinculo.web.viewer import PageViewer, Viewer, is_htmx, render, require_records
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,8 +99,7 @@ def search_page(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> HTMLResponse:
     user = viewer.user
-    if not policy.works_with_records(user):
-        deny(request, user, "entity.search", status.HTTP_403_FORBIDDEN, "role cannot search")
+    require_records(request, viewer, "entity.search")
     errors: list[str] = []
     agencies = _agencies(conn)
     codes = {a.code for a in agencies}

@@ -24,6 +24,7 @@ from vinculo.auth.sessions import (
     authenticate_request,
     submitted_csrf,
 )
+from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
 from vinculo.web.render import language, page
 
@@ -96,6 +97,21 @@ def _viewer(request: Request, conn: Conn, csrf: str | None) -> Viewer:
         lang=language(request, current.user),
         csrf_token=current.session.csrf_token,
     )
+
+
+def require_records(request: Request, viewer: Viewer, action: str, **where: Any) -> None:
+    """Refuse (403, audited) a viewer whose roles do not work with records: administrators and
+    the DPO see none (``policy.works_with_records``). ``where`` names the object asked for."""
+    if not policy.works_with_records(viewer.user):
+        deny(
+            request,
+            viewer.user,
+            action,
+            status.HTTP_403_FORBIDDEN,
+            "role without access to records",
+            details={"reason": "role without access to records", "channel": "web"},
+            **where,
+        )
 
 
 def page_viewer(request: Request, conn: Conn) -> Viewer:

@@ -1,0 +1,233 @@
+"""The link chart page and its JSON routes: through the policy, CSRF-checked, audited."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import networkx as nx  # type: ignore[import-untyped]
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.graph.conftest import Store, populate
+from tests.web.conftest import audit_entries, csrf_of, login
+from vinculo.api import create_app
+from vinculo.graph.store import forget_store_graphs
+
+ES, BR = "ES-CNP", "BR-PF"
+
+
+@pytest.fixture
+def store(engine: Engine, tmp_path: Path) -> Iterator[Store]:
+    yield populate(engine, tmp_path)
+    forget_store_graphs()
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(store.engine)) as test_client:
+        yield test_client
+
+
+def page_csrf(client: TestClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    return csrf_of(response.text)
+
+
+def test_login_required_and_roles(client: TestClient, store: Store) -> None:
+    response = client.get("/chart?ids=x", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=%2Fchart")
+    assert client.get("/chart/network.json?ids=x", follow_redirects=False).status_code == 303
+    login(client, "admin.pn")
+    assert client.get("/chart").status_code == 403
+    assert client.get(f"/chart/network.json?ids={store.id('FR-PN', 'p1')}").status_code == 403
+    assert [e.outcome for e in audit_entries(store.engine, "chart.view")] == ["denied"]
+
+
+def test_page_carries_the_chart_and_no_inline_code(client: TestClient, store: Store) -> None:
+    login(client, "luis.cnp")
+    carlos = store.id(ES, "p1")
+    response = client.get(f"/chart?ids={carlos}&depth=2&kind=Call&kind=bogus")
+    assert response.status_code == 200
+    html = response.text
+    assert f'data-ids="{carlos}"' in html and 'data-depth="2"' in html
+    assert 'data-kind="Call"' in html  # an unknown kind is dropped
+    assert "/static/vendor/cytoscape.min.js" in html and "/static/js/chart.js" in html
+    assert "Gráfico de vínculos" in html  # luis.cnp reads Spanish
+    assert not re.search(r"<script>(?!</script>)|\sstyle=|\son[a-z]+=", html)
+    empty = client.get("/chart")
+    assert "chart.js" not in empty.text and 'class="empty"' in empty.text
+    bad = client.get(f"/chart?ids={carlos}&start=yesterday")
+    assert 'role="alert"' in bad.text and "start" in bad.text
+
+
+def test_third_agency_sees_placeholders(client: TestClient, store: Store) -> None:
+    login(client, "jean.pn")
+    response = client.get(f"/chart/network.json?ids={store.id(ES, 'p1')}&depth=3")
+    assert response.status_code == 200
+    nodes = {n["id"]: n for n in response.json()["nodes"]}
+    assert nodes[store.id(ES, "p1")]["label"] == "Carlos Ruiz"
+    for hidden in (store.id(ES, "p2"), store.id(ES, "p3"), store.id(BR, "p1")):
+        assert nodes[hidden]["placeholder"] is True
+        assert nodes[hidden]["caption"] is None
+    for secret in ("Marta", "Testigo", "Souza", "Clan Sur"):
+        assert secret not in response.text
+    entry = audit_entries(store.engine, "graph.network")[-1]
+    assert entry.username == "jean.pn" and entry.details["channel"] == "web"
+    assert entry.details["views"] == {"full": 1, "hit_only": 3, "identifier": 1}
+
+
+def test_positions_computed_on_the_server(client: TestClient, store: Store) -> None:
+    login(client, "luis.cnp")
+    body = client.get(f"/chart/network.json?ids={store.id(ES, 'p1')}&depth=2&layout=true").json()
+    positions = body["positions"]
+    assert set(positions) == {n["id"] for n in body["nodes"]}
+    assert all(len(p) == 2 for p in positions.values())
+    assert len({tuple(p) for p in positions.values()}) == len(positions)  # no two on one spot
+
+
+def test_unknown_id_is_a_404(client: TestClient, store: Store) -> None:
+    login(client, "ana.pf")
+    assert client.get("/chart/network.json?ids=nope").status_code == 404
+
+
+def test_analysis_and_path_need_the_csrf_token(client: TestClient, store: Store) -> None:
+    login(client, "luis.cnp")
+    token = page_csrf(client, f"/chart?ids={store.id(ES, 'p1')}")
+    ids = [store.id(ES, k) for k in ("p1", "p2", "p3", "org")]
+    body = {"ids": ids, "analysis": "metrics"}
+    assert client.post("/chart/analysis.json", json=body).status_code == 403
+    metrics = client.post("/chart/analysis.json", json=body, headers={"X-CSRF-Token": token})
+    assert metrics.status_code == 200
+    values = metrics.json()["nodes"]
+    # Among these four only (the chart as it stands): Carlos-Marta (call), Carlos-witness,
+    # Carlos-org, Marta-org.
+    assert set(values) == set(ids)
+    assert values[store.id(ES, "p1")]["degree"] == 3
+    assert values[store.id(ES, "p3")]["degree"] == 1
+    communities = client.post(
+        "/chart/analysis.json",
+        json={**body, "analysis": "communities"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert set(communities.json()["membership"]) == set(ids)
+    bogus = client.post(
+        "/chart/analysis.json", json={**body, "analysis": "drop"}, headers={"X-CSRF-Token": token}
+    )
+    assert bogus.status_code == 422
+    path = client.post(
+        "/chart/path.json",
+        json={"ids": [], "source": store.id(ES, "p2"), "target": store.id(BR, "p1")},
+        headers={"X-CSRF-Token": token},
+    )
+    assert path.status_code == 200
+    found = path.json()
+    assert found["paths"][0]["nodes"] == [
+        store.id(ES, "p2"),
+        store.id(ES, "p1"),
+        store.id(BR, "p1"),
+    ]
+    assert {n["id"]: n["view"] for n in found["nodes"]}[store.id(BR, "p1")] == "hit_only"
+    same = client.post(
+        "/chart/path.json",
+        json={"ids": [], "source": "a", "target": "a"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert same.status_code == 422
+
+
+def test_export_graphml_and_anx(client: TestClient, store: Store) -> None:
+    login(client, "ana.pf")
+    token = page_csrf(client, f"/chart?ids={store.id(BR, 'p1')}")
+    ids = ",".join(store.id(*k) for k in ((BR, "p1"), (BR, "p2"), (ES, "p1")))
+    refused = client.post("/chart/export", data={"ids": ids, "format": "graphml"})
+    assert refused.status_code == 403
+    graphml = client.post(
+        "/chart/export", data={"ids": ids, "format": "graphml", "csrf_token": token}
+    )
+    assert graphml.status_code == 200
+    assert "attachment" in graphml.headers["content-disposition"]
+    g = nx.read_graphml(io.BytesIO(graphml.content))
+    assert g.number_of_nodes() == 3 and g.number_of_edges() == 3
+    assert g.nodes[store.id(ES, "p1")]["view"] == "hit_only"
+    anx = client.post("/chart/export", data={"ids": ids, "format": "anx", "csrf_token": token})
+    root = ET.fromstring(anx.content)  # noqa: S314 - the server's own export
+    assert {e.get("Identity") for e in root.iter("Entity")} == set(g.nodes)
+    entries = audit_entries(store.engine, "graph.export")
+    assert [(e.outcome, e.details.get("format")) for e in entries] == [
+        ("ok", "graphml"),
+        ("ok", "anx"),
+    ]
+    refusal = audit_entries(store.engine, "auth.csrf")
+    assert [(e.outcome, e.details["path"]) for e in refusal] == [("denied", "/chart/export")]
+
+
+def test_workspaces_are_shared_within_the_agency(client: TestClient, store: Store) -> None:
+    import json
+
+    login(client, "luis.cnp")
+    token = page_csrf(client, "/chart")
+    ids = [store.id(ES, "p1"), store.id(BR, "p1")]
+    state = {
+        "ids": ids,
+        "pinned": {ids[0]: [10, 20], "elsewhere": [1, 2]},
+        "notes": {ids[1]: "ask BR-PF about the payments", ids[0]: "  "},
+    }
+    data = {"name": "Operación Sur", "state": json.dumps(state)}
+    assert client.post("/chart/workspaces", data=data).status_code == 403  # no CSRF token
+    saved = client.post(
+        "/chart/workspaces", data={**data, "csrf_token": token}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    location = saved.headers["location"]
+    assert location.startswith("/chart?workspace=")
+    bad = client.post(
+        "/chart/workspaces", data={"name": "x", "state": '{"ids": []}', "csrf_token": token}
+    )
+    assert bad.status_code == 422
+    # A colleague of the same agency opens it: the ids, the pin and the note are there, and the
+    # records come through the policy for her.
+    client.cookies.clear()
+    login(client, "eva.cnp")
+    listing = client.get("/chart").text
+    assert "Operación Sur" in listing and location in listing
+    page = client.get(location)
+    assert page.status_code == 200
+    assert 'data-closed="true"' in page.text
+    assert "ask BR-PF about the payments" in page.text  # in data-workspace, escaped
+    assert "elsewhere" not in page.text
+    token = csrf_of(page.text)
+    net = client.post(
+        "/chart/analysis.json",
+        json={"ids": ids, "analysis": "network"},
+        headers={"X-CSRF-Token": token},
+    ).json()
+    assert {n["id"]: n["view"] for n in net["nodes"]} == {ids[0]: "full", ids[1]: "hit_only"}
+    assert [e["kind"] for e in net["edges"]] == ["same_as"]
+    # Another agency's user may not know of it.
+    client.cookies.clear()
+    login(client, "jean.pn")
+    assert "Operación Sur" not in client.get("/chart").text
+    assert client.get(location).status_code == 404
+    other = page_csrf(client, "/chart")
+    number = location.rsplit("=", 1)[1]
+    assert (
+        client.post(f"/chart/workspaces/{number}/delete", data={"csrf_token": other}).status_code
+        == 404
+    )
+    client.cookies.clear()
+    login(client, "luis.cnp")
+    mine = page_csrf(client, "/chart")
+    gone = client.post(
+        f"/chart/workspaces/{number}/delete", data={"csrf_token": mine}, follow_redirects=False
+    )
+    assert gone.status_code == 303
+    assert client.get(location).status_code == 404
+    actions = [(e.action, e.outcome) for e in audit_entries(store.engine, "graph.workspace.save")]
+    assert actions == [("graph.workspace.save", "ok"), ("graph.workspace.save", "failed")]
