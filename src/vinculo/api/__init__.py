@@ -68,8 +68,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Cache-Control", "no-store")
         if request.url.path != app.docs_url:
+            # Style *attributes* only: htmx and ECharts write them while swapping and drawing,
+            # and they cannot run code. Scripts and <style> elements stay 'self'.
             response.headers.setdefault(
-                "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
+                "Content-Security-Policy",
+                "default-src 'self'; style-src-attr 'unsafe-inline'; frame-ancestors 'none'",
             )
         return response
 
