@@ -204,23 +204,45 @@ def test_empty_input() -> None:
 GIVEN = [
     "juan", "juana", "jose", "josefa", "pepe", "maria", "mario", "john", "jon", "johm", "william",
     "willaim", "wiliam", "bob", "robert", "roberto", "beto", "alberto", "ana", "anna", "joao",
-    "joana", "francisco", "paco", "frank", "o'brien", "xochitl", "X. Æ.",
+    "joana", "francisco", "paco", "frank", "o'brien", "xochitl", "X. Æ.", "carlos", "carla",
+    "carlota", "josefina", "pedro", "petra", "georgie", "georgia", "bert", "berta", "thomas",
+    "thomzs", "tomas", "6homas", "manuel", "manuela", "sebastiao", "sebastiana", "ao", "ana",
+    "T.", "J. R.",
 ]  # fmt: skip
 SURNAMES = [
     "smith", "smyth", "smiht", "jones", "johns", "garcia", "garsia", "perez", "peres", "cruz",
     "de la cruz", "oneil", "o neil", "mcdonald", "macdonald", "zubizarreta", "ng", "li", "lee",
+    "bennet", "bennett", "chudleigh", "chydleigh", "perez garcia", "garcia perez", "",
 ]  # fmt: skip
 
 
-def test_single_given_names_and_surnames_decided_on_arrays() -> None:
-    """One given name and one surname on each side: most distinct pairs are decided on arrays
-    (``Encoder._provably_different``), the rest by the scalar code; all as the scalar code."""
-    profiles = [
-        Profile(f"{g}/{s}", names=(parse_person_name(f"{g} {s}"),))
-        for g, s in itertools.product(GIVEN, SURNAMES)
-    ]
+def test_single_given_names_and_surnames_decided_on_arrays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Most distinct pairs of given names and of surnames are decided on arrays
+    (``Encoder._decided``: exact, missing, typo, different), the rest by the scalar code; all
+    as the scalar code."""
+    names = [f"{g} {s}" for g, s in itertools.product(GIVEN, ["smith", "garcia perez"])]
+    names += [f"{g} {s}" for g, s in itertools.product(["juan", "thomas"], SURNAMES)]
+    profiles = [Profile(n, names=(parse_person_name(n),)) for n in names]
     pairs = [(i, j) for i, j in itertools.product(range(len(profiles)), repeat=2) if i != j]
+    calls = {"given": 0, "surnames": 0}
+    given_level, surname_level = Encoder._given_level, Encoder._surname_level
+
+    def given(self: Encoder, a: int, b: int) -> int:
+        calls["given"] += 1
+        return given_level(self, a, b)
+
+    def surnames(self: Encoder, a: int, b: int) -> int:
+        calls["surnames"] += 1
+        return surname_level(self, a, b)
+
+    monkeypatch.setattr(Encoder, "_given_level", given)
+    monkeypatch.setattr(Encoder, "_surname_level", surnames)
     assert_same_levels(profiles, profiles, pairs)
+    # Distinct part pairs: about len(GIVEN)² given names, len(SURNAMES)² surnames.
+    assert 0 < calls["given"] < len(GIVEN) ** 2 // 3
+    assert 0 < calls["surnames"] < len(SURNAMES) ** 2 // 2
 
 
 def test_batch_scores_equal_the_real_time_scores(scenario: list[Profile]) -> None:
@@ -229,3 +251,33 @@ def test_batch_scores_equal_the_real_time_scores(scenario: list[Profile]) -> Non
     batch = MODEL.score_codes(codes)
     for (i, j), probability in zip(pairs, batch.tolist(), strict=True):
         assert MODEL.score(compare_people(scenario[i], scenario[j])).probability == probability
+
+
+PLACES = [
+    "cali", "calli", "clai", "cal", "lima", "bogota", "bogata", "bogot", "bgoota", "lisboa",
+    "lisbao", "porto", "portos", "sao paulo", "são paulo", "sao paolo", "medellin", "medellín",
+    "x", "",
+]  # fmt: skip
+
+
+def test_birth_places_decided_on_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One birth place on each side: places too far apart for one edit are decided on arrays
+    (``Encoder._places_apart``), the rest (typos, transpositions, several places) by the scalar
+    code; every level as the scalar code's."""
+    places = [frozenset({p}) for p in PLACES if p] + [
+        frozenset({"cali", "valle"}),
+        frozenset({"bogota", "cundinamarca"}),
+    ]
+    profiles = [Profile(f"p{n}", birth_places=p) for n, p in enumerate(places)]
+    pairs = [(i, j) for i, j in itertools.product(range(len(profiles)), repeat=2) if i != j]
+    scalar_calls: list[tuple[int, int]] = []
+    original = Encoder._place_level
+
+    def counted(self: Encoder, a: int, b: int) -> int:
+        scalar_calls.append((a, b))
+        return original(self, a, b)
+
+    monkeypatch.setattr(Encoder, "_place_level", counted)
+    assert_same_levels(profiles, profiles, pairs)
+    # "cali"/"lima" and "bogota"/"lisboa" are apart on letter counts alone; "cali"/"calli" is not.
+    assert 0 < len(scalar_calls) < len(pairs) // 2

@@ -25,6 +25,11 @@ DEFAULT_MAX_BLOCK = 200
 #: token alone is a useful block only while it is rare.
 KIND_MAX_BLOCK = {"n": 100}
 
+#: Candidate pairs as an (n, 2) array of record indices (left, right).
+PairArray = npt.NDArray[np.int64]
+#: What the comparison functions accept: such an array, or (left, right) tuples.
+Pairs = Sequence[tuple[int, int]] | PairArray
+
 
 def block_limit(key: str, max_block: int = DEFAULT_MAX_BLOCK) -> int:
     """The most records a block of ``key`` may hold before it is excluded as over-correlated."""
@@ -124,9 +129,10 @@ def candidate_pairs(
     excluded: set[str] | None = None,
     recall: bool = True,
     loose: bool = False,
-) -> tuple[list[tuple[int, int]], dict[str, int]]:
+) -> tuple[PairArray, dict[str, int]]:
     """Index pairs sharing a key: within ``profiles`` (dedupe) or across ``profiles`` and
-    ``right`` (link). Returns the pairs and the keys excluded as over-correlated, with sizes."""
+    ``right`` (link). Returns the pairs (an (n, 2) array, sorted) and the keys excluded as
+    over-correlated, with sizes."""
     pairs, _, oversized = candidate_pairs_flagged(
         profiles, right, max_block, excluded, recall, loose
     )
@@ -140,7 +146,7 @@ def candidate_pairs_flagged(
     excluded: set[str] | None = None,
     recall: bool = True,
     loose: bool = False,
-) -> tuple[list[tuple[int, int]], list[bool], dict[str, int]]:
+) -> tuple[PairArray, npt.NDArray[np.bool_], dict[str, int]]:
     """``candidate_pairs`` with, for each pair, whether it shares a key that is not loose
     (``LOOSE_KINDS``): the pairs the model may be re-estimated on."""
     excluded = set(excluded or ())
@@ -166,8 +172,9 @@ def candidate_pairs_flagged(
     first, second = np.divmod(every, width)
     if right is not None:
         second -= offset
-    pairs = list(zip(first.tolist(), second.tolist(), strict=True))
-    return pairs, flags.tolist(), oversized
+    # An array, not a list of tuples: a million pairs go to the vectorised comparison as they are.
+    pairs: PairArray = np.stack([first, second], axis=1)
+    return pairs, np.asarray(flags, dtype=np.bool_), oversized
 
 
 def _ragged_arange(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -21,13 +21,12 @@ average down, so one strong link cannot drag in a group that disagrees with the 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
+from vinculo.matching.blocking import Pairs
 from vinculo.matching.model import Model
 
 
@@ -63,7 +62,7 @@ def cluster(
     model: Model,
     n_left: int,
     n_right: int | None,
-    pairs: Sequence[tuple[int, int]],
+    pairs: Pairs,
     codes: npt.NDArray[np.int8],
     threshold: float,
     extra: npt.NDArray[np.float64] | None = None,
@@ -80,8 +79,7 @@ def cluster(
     evidence = log_odds(model, codes)
     if extra is not None:
         evidence = evidence + extra
-    ends = np.fromiter(chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs))
-    ends = ends.reshape(len(pairs), 2)
+    ends = np.array(pairs, dtype=np.int64).reshape(len(pairs), 2)  # a copy: changed below
     ends[:, 1] += offset
     low = ends.min(axis=1)
     high = ends.max(axis=1)

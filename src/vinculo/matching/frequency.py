@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
+from vinculo.matching.blocking import Pairs
 from vinculo.matching.model import Model
 from vinculo.matching.profile import Profile
 
@@ -50,7 +50,7 @@ def adjustments(
     model: Model,
     left: Sequence[Profile],
     right: Sequence[Profile],
-    pairs: Sequence[tuple[int, int]],
+    pairs: Pairs,
     codes: npt.NDArray[np.int8],
 ) -> npt.NDArray[np.float64]:
     """Extra log2-odds per pair, for the names of each side's first name (its first given name,
@@ -61,9 +61,9 @@ def adjustments(
     same_side = left is right
     everyone = list(left) if same_side else [*left, *right]
     offset = 0 if same_side else len(left)
-    ends = np.fromiter(chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs))
-    a = ends[0::2]
-    b = ends[1::2] + offset
+    ends = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    a = ends[:, 0]
+    b = ends[:, 1] + offset
     columns = list(model.features)
     for feature, levels in ADJUSTED_LEVELS.items():
         tokens = [_token(p, feature) for p in everyone]

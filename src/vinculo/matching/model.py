@@ -200,9 +200,11 @@ class Model:
         # same log-odds as ``score`` to the last bit (with a calibration, the same probability
         # in a batch and in a real-time check), and a lookup in one feature's weights is much
         # cheaper than fancy indexing of the whole features × levels matrix.
+        # One contiguous row per feature: a column of the pairs × features array is strided.
+        by_feature = np.ascontiguousarray(codes.T)
         weights_sum = np.zeros(len(codes))
         for column, weights in enumerate(self.weights().values()):
-            weights_sum += np.asarray(weights)[codes[:, column]]
+            np.add(weights_sum, np.take(np.asarray(weights), by_feature[column]), out=weights_sum)
         if extra is not None:
             weights_sum += extra
         return self._calibrate(math.log2(self.prior / (1 - self.prior)) + weights_sum)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from vinculo.matching.blocking import candidate_pairs
+from vinculo.matching.blocking import PairArray, candidate_pairs
 from vinculo.matching.compare import PERSON_FEATURES
 from vinculo.matching.files import load_profiles
 from vinculo.matching.model import MATCH_THRESHOLD, Model, train
@@ -50,7 +50,7 @@ def load_scenario(directory: Path) -> Scenario:
 
 def labelled_pairs(
     scenario: Scenario,
-) -> tuple[list[tuple[int, int]], npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+) -> tuple[PairArray, npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
     profiles = scenario.profiles
     pairs, _ = candidate_pairs(profiles)
     dummy = Model(dict(PERSON_FEATURES), {}, {}, 0.5)
@@ -58,7 +58,8 @@ def labelled_pairs(
     truth = scenario.truth
     true_ids = [truth.get(p.id) for p in profiles]
     labels = np.array(
-        [true_ids[i] is not None and true_ids[i] == true_ids[j] for i, j in pairs], dtype=bool
+        [true_ids[i] is not None and true_ids[i] == true_ids[j] for i, j in pairs.tolist()],
+        dtype=bool,
     )
     return pairs, codes, labels
 

@@ -15,7 +15,7 @@ part of the profile their level depends on. A batch of pairs is then compared co
   like "juan" meets the same few hundred given names over and over, so that a million candidate
   pairs need a few tens of thousands of scalar comparisons; and most of those are decided on
   arrays of name tokens first, when the scalar code would provably say "different"
-  (``Encoder._provably_different``).
+  (``Encoder._decided``).
 
 ``tests/matching/test_vectorised.py`` checks, pair by pair, that every level equals the scalar
 ``compare_people``'s on generated data and on hard name cases; the scalar code stays the
@@ -24,10 +24,15 @@ reference (real-time matching, Spark).
 
 from __future__ import annotations
 
+import functools
+import gc
 import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Hashable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vinculo.identifiers import fold_name
+from vinculo.matching.blocking import Pairs
 from vinculo.matching.compare import (
     MISSING,
     PERSON_FEATURES,
@@ -46,8 +52,8 @@ from vinculo.matching.compare import (
 from vinculo.matching.profile import Profile
 from vinculo.names import PersonName, phonetic, surname_core
 from vinculo.names._data import name_data
-from vinculo.names.compare import compare_given, compare_surnames
-from vinculo.names.variants import given_name_variants
+from vinculo.names.compare import compare_given, compare_surnames, is_typo
+from vinculo.names.variants import SPECIAL_GENDERED_NAMES, given_name_variants
 
 IntArray = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -60,7 +66,11 @@ PARALLEL_MIN_DISTINCT = 20_000
 _LEVEL = {f: {level: n for n, level in enumerate(levels)} for f, levels in PERSON_FEATURES.items()}
 _FEATURES = list(PERSON_FEATURES)
 _NONE: frozenset[str] = frozenset()
-_DIFFERENT = {"given": _LEVEL["given"]["different"], "surnames": _LEVEL["surnames"]["different"]}
+_DIFFERENT = {
+    "given": _LEVEL["given"]["different"],
+    "surnames": _LEVEL["surnames"]["different"],
+    "place": _LEVEL["birth_place"]["different"],
+}
 _COLUMN = {f: n for n, f in enumerate(_FEATURES)}
 #: The set columns of a profile.
 _SETS = (
@@ -112,22 +122,24 @@ def _pack(parts_a: I32, parts_b: I32) -> IntArray:
 
 class _Tokens:
     """Name tokens (given names, surname cores) interned, with what decides cheaply that two of
-    them are *not* a typo, variant or gendered pair of each other (see ``_provably_different``)."""
+    them are *not* a typo, variant or gendered pair of each other (see ``Encoder._decided``)."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
+        self.strings: list[str] = []
         self.first: list[int] = []
         self.length: list[int] = []
         self.phonetic: list[int] = []
         self.known: list[bool] = []
         self.folded: list[bool] = []
-        self.letters: list[list[int]] = []
+        #: Ends in "a" (every ending rule of a gendered pair needs one side to) or belongs to a
+        #: gendered pair that no ending rule produces.
+        self.ends_a: list[bool] = []
+        self.special: list[bool] = []
+        #: In the variants table at all (as a name or as one of a name's variants).
+        self.listed: list[bool] = []
         self._phonetics: dict[str, int] = {}
         self._arrays: dict[str, npt.NDArray[Any]] = {}
-        self.variant_pairs = np.zeros(0, dtype=np.int64)
-        self._variant_list: list[int] = []
-        #: A variant string -> the tokens whose variants include it.
-        self._wanted: dict[str, list[int]] = {}
 
     def id(self, token: str) -> int:
         number = self.ids.get(token)
@@ -135,27 +147,16 @@ class _Tokens:
             return number
         number = len(self.first)
         self.ids[token] = number
+        self.strings.append(token)
         self.first.append(ord(token[0]) if token else -1)
         self.length.append(len(token))
         code = phonetic(token)
         self.phonetic.append(self._phonetics.setdefault(code, len(self._phonetics)))
         self.known.append(token in name_data().given)
         self.folded.append(fold_name(token) == token)
-        counts = [0] * 27
-        for char in token:
-            counts[ord(char) - 97 if "a" <= char <= "z" else 26] += 1
-        self.letters.append(counts)
-        # Variant pairs among the tokens seen so far, both ways (a pair wrongly taken for a
-        # variant only goes through the scalar code).
-        variants = given_name_variants(token) | name_data().variants.get(token, frozenset())
-        for other in variants:
-            other_id = self.ids.get(other)
-            if other_id is not None and other_id != number:
-                self._variant_list += [(number << 32) | other_id, (other_id << 32) | number]
-            self._wanted.setdefault(other, []).append(number)
-        for other_id in self._wanted.get(token, ()):
-            if other_id != number:
-                self._variant_list += [(number << 32) | other_id, (other_id << 32) | number]
+        self.ends_a.append(token.endswith("a"))
+        self.special.append(token in SPECIAL_GENDERED_NAMES)
+        self.listed.append(token in _variant_names())
         self._arrays.clear()
         return number
 
@@ -167,29 +168,86 @@ class _Tokens:
                 "phonetic": np.array(self.phonetic, dtype=np.int32),
                 "known": np.array(self.known, dtype=np.bool_),
                 "folded": np.array(self.folded, dtype=np.bool_),
-                "letters": np.array(self.letters, dtype=np.int16).reshape(-1, 27),
+                "ends_a": np.array(self.ends_a, dtype=np.bool_),
+                "special": np.array(self.special, dtype=np.bool_),
+                "listed": np.array(self.listed, dtype=np.bool_),
+                "letters": _letter_counts(self.strings),
             }
-            self.variant_pairs = _unique(np.array(self._variant_list, dtype=np.int64))
         return self._arrays[name]
 
-    def no_typo(self, a: I32, b: I32) -> Bool:
-        """Pairs of tokens that ``is_typo`` provably rejects: lengths more than 2 apart, or
-        different phonetic codes and at least 3 edits apart. The edit distance is bounded below
-        by the bag distance of the letter counts (the non-letters counted as one letter), and
-        ``_edits`` equals the Levenshtein distance from 3 edits on."""
-        length = self.array("length")
+    def variants(self, a: I32, b: I32) -> Bool:
+        """Pairs that are variants of each other in either direction (the curated groups and
+        the name table's variants), looked up pair by pair: far fewer pairs than tokens times
+        their variants."""
+        strings = self.strings
+        found: Bool = np.array(
+            [
+                strings[y] in _variants_of(strings[x]) or strings[x] in _variants_of(strings[y])
+                for x, y in zip(a.tolist(), b.tolist(), strict=True)
+            ],
+            dtype=np.bool_,
+        )
+        return found
+
+    def fits_initial(self, tokens: I32, letters: I32) -> Bool:
+        """The token or one of its variants starts with the letter (``_initials_fit``)."""
+        strings = self.strings
+        found: Bool = np.array(
+            [
+                letter in _initial_letters(strings[t])
+                for t, letter in zip(tokens.tolist(), letters.tolist(), strict=True)
+            ],
+            dtype=np.bool_,
+        )
+        return found
+
+    def bag(self, a: I32, b: I32) -> I32:
+        """Bag distance of the letter counts (the non-letters counted as one letter): a lower
+        bound of the edit distance."""
         letters = self.array("letters")
-        apart = np.abs(length[a] - length[b]) > 2
         difference = letters[a].astype(np.int32) - letters[b]
-        bag = np.maximum(np.clip(difference, 0, None).sum(1), np.clip(-difference, 0, None).sum(1))
+        bag: I32 = np.maximum(
+            np.clip(difference, 0, None).sum(1), np.clip(-difference, 0, None).sum(1)
+        )
+        return bag
+
+    def no_typo(self, a: I32, b: I32, bag: I32 | None = None) -> Bool:
+        """Pairs of tokens that ``is_typo`` provably rejects: lengths more than 2 apart; the
+        longer under 3 letters; or different phonetic codes and the longer under 4 letters, or
+        at least 3 edits apart, or 2 edits apart and the longer under 7 letters. Edits are
+        bounded below by ``bag`` (an adjacent transposition, which ``_edits`` counts as one,
+        keeps the letter counts: bag 0)."""
+        length = self.array("length")
+        longest = np.maximum(length[a], length[b])
+        apart = (np.abs(length[a] - length[b]) > 2) | (longest < 3)
+        if bag is None:
+            bag = self.bag(a, b)
         sound = self.array("phonetic")
-        result: Bool = apart | ((sound[a] != sound[b]) & (bag >= 3))
+        far = (bag >= 3) | ((bag >= 2) & (longest < 7)) | (longest < 4)
+        result: Bool = apart | ((sound[a] != sound[b]) & far)
         return result
 
-    def variants(self, a: I32, b: I32) -> Bool:
-        self.array("first")
-        found: Bool = np.isin(_pack(a, b), self.variant_pairs)
+    def is_typo(self, a: I32, b: I32) -> Bool:
+        """``is_typo`` itself on the pairs that arrays leave open (one call each, no more)."""
+        strings = self.strings
+        found: Bool = np.array(
+            [is_typo(strings[x], strings[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)],
+            dtype=np.bool_,
+        )
         return found
+
+    def typo(self, a: I32, b: I32) -> Bool:
+        """Pairs of different tokens that ``is_typo`` provably accepts: lengths at most 2 apart,
+        the same phonetic code, the longer at least 3 letters."""
+        length = self.array("length")
+        sound = self.array("phonetic")
+        result: Bool = (
+            (a != b)
+            & (np.abs(length[a] - length[b]) <= 2)
+            & (sound[a] == sound[b])
+            & (np.maximum(length[a], length[b]) >= 3)
+        )
+        return result
 
 
 class _Parts:
@@ -219,8 +277,10 @@ class Encoded:
     given_id: I32
     surname_id: I32
     date_count: npt.NDArray[np.int8]
-    #: A single regular birth date: its characters (NUL-padded), its length and its year.
-    date_chars: npt.NDArray[np.uint8]
+    #: A single regular birth date: its ten characters (NUL-padded) packed little-endian, the
+    #: first eight in ``date_lo`` and the last two in ``date_hi``; its length and its year.
+    date_lo: npt.NDArray[np.uint64]
+    date_hi: npt.NDArray[np.uint16]
     date_len: npt.NDArray[np.int8]
     date_year: I32
     #: 1 when the single date is regular (vectorised), 0 otherwise (scalar, by ``dates_id``).
@@ -239,14 +299,15 @@ class Encoded:
             given_id=self.given_id[rows],
             surname_id=self.surname_id[rows],
             date_count=self.date_count[rows],
-            date_chars=self.date_chars[rows],
+            date_lo=self.date_lo[rows],
+            date_hi=self.date_hi[rows],
             date_len=self.date_len[rows],
             date_year=self.date_year[rows],
             date_regular=self.date_regular[rows],
             dates_id=self.dates_id[rows],
             birth_place_id=self.birth_place_id[rows],
             gender=self.gender[rows],
-            sets={k: v[rows] for k, v in self.sets.items()},
+            sets={},  # gathered only for the pairs with values on both sides (``_levels``)
             set_sizes={k: v[rows] for k, v in self.set_sizes.items()},
         )
 
@@ -285,7 +346,16 @@ class Encoder:
         self._given_token: list[int] = [-1]
         self._surname_token: list[int] = [-1]
         self._surname_maternal: list[bool] = [False]
+        self._given_size: list[int] = [0]
+        self._given_initial: list[int] = [-1]
+        self._surname_cores: list[list[int]] = [[-1, -1, -1]]
+        self._surname_count: list[int] = [0]
+        #: Per birth-place part holding one place: its length and letter counts (-1: several).
+        self._place_length: list[int] = [-1]
+        self._place_letters: list[npt.NDArray[np.int16]] = [np.zeros((1, 27), dtype=np.int16)]
         self._columns: dict[int, tuple[Sequence[Profile], Encoded]] = {}
+        #: Held while the caches and the weak-id parts change (chunks run on threads).
+        self._lock = threading.Lock()
 
     def _ints(self, values: frozenset[str] | set[str]) -> list[int]:
         if not values:
@@ -360,9 +430,11 @@ class Encoder:
                     array[i, : len(v)] = v
             sets[key] = array
             sizes[key] = (array >= 0).sum(axis=1, dtype=np.int16)
+        date_lo = np.ascontiguousarray(date_chars[:, :8]).view("<u8").ravel().astype(np.uint64)
+        date_hi = np.ascontiguousarray(date_chars[:, 8:]).view("<u2").ravel().astype(np.uint16)
         return Encoded(
-            n, names_count, names_id, given_id, surname_id, date_count, date_chars, date_len,
-            date_year, date_regular, dates_id, birth_place_id, gender, sets, sizes,
+            n, names_count, names_id, given_id, surname_id, date_count, date_lo, date_hi,
+            date_len, date_year, date_regular, dates_id, birth_place_id, gender, sets, sizes,
         )  # fmt: skip
 
     def columns(self, left: Sequence[Profile], right: Sequence[Profile]) -> tuple[Encoded, Encoded]:
@@ -388,6 +460,16 @@ class Encoder:
         function: Callable[[int, int], int],
     ) -> npt.NDArray[np.int8]:
         """``function`` of each distinct (part a, part b), computed once and cached."""
+        with self._lock:
+            return self._distinct_locked(cache_name, parts_a, parts_b, function)
+
+    def _distinct_locked(
+        self,
+        cache_name: str,
+        parts_a: I32,
+        parts_b: I32,
+        function: Callable[[int, int], int],
+    ) -> npt.NDArray[np.int8]:
         cache = self.cache.setdefault(cache_name, _Cache())
         packed = _pack(parts_a, parts_b)
         values, found = cache.lookup(packed)
@@ -449,11 +531,14 @@ class Encoder:
             cache = self.cache.setdefault(name, _Cache())
             values, known = cache.lookup(packed)
             missing = _unique(packed[~known])
-            if name in ("given", "surnames") and len(missing):
-                resolved = self._provably_different(name, missing)
+            if len(missing):
+                if name == "place":
+                    resolved = self._places_apart(missing)
+                    decided = np.full(len(missing), _DIFFERENT[name], dtype=np.int8)
+                else:
+                    resolved, decided = self._decided(name, missing)
                 if resolved.any():
-                    cache.add(missing[resolved], np.full(int(resolved.sum()), _DIFFERENT[name],
-                                                         dtype=np.int8))  # fmt: skip
+                    cache.add(missing[resolved], decided[resolved])
                     missing = missing[~resolved]
             found[name] = (rows, packed, values, known)
             jobs.extend((name, key) for key in missing.tolist())
@@ -468,60 +553,171 @@ class Encoder:
             out[name] = column
         return out
 
-    def _part_tokens(self) -> tuple[I32, I32, Bool]:
-        """Token ids of the name parts (see ``__init__``), extended to the parts seen so far."""
+    def _part_tokens(self) -> tuple[I32, I32, Bool, I32, I32, I32, I32]:
+        """Per given-name part: its one token (-1: several, initials or none) and how many given
+        names and initials it has; per surname part: its one surname's core token (-1: several
+        or none), whether it has a maternal surname, and how many surnames it has. Extended to
+        the parts seen so far."""
         for name in self.given.values[len(self._given_token) :]:
             simple = len(name.given) == 1 and not name.initials and bool(name.given[0])
             self._given_token.append(self.tokens.id(name.given[0]) if simple else -1)
+            self._given_size.append(len(name.given) + len(name.initials))
+            lone = not name.given and len(name.initials) == 1 and len(name.initials[0]) == 1
+            letter = ord(name.initials[0]) - 97 if lone else -1
+            self._given_initial.append(letter if 0 <= letter < 26 else -1)
         for name in self.surnames.values[len(self._surname_token) :]:
             core = surname_core(name.surnames[0]) if len(name.surnames) == 1 else ""
             self._surname_token.append(self.tokens.id(core) if core else -1)
             self._surname_maternal.append(bool(name.maternal))
+            self._surname_count.append(len(name.surnames))
+            cores = [surname_core(x) for x in name.surnames] if len(name.surnames) <= 3 else []
+            ids = [self.tokens.id(c) for c in cores] if all(cores) else []
+            self._surname_cores.append([*ids, -1, -1, -1][:3])
         return (
             np.array(self._given_token, dtype=np.int32),
             np.array(self._surname_token, dtype=np.int32),
             np.array(self._surname_maternal, dtype=np.bool_),
+            np.array(self._given_size, dtype=np.int32),
+            np.array(self._surname_count, dtype=np.int32),
+            np.array(self._given_initial, dtype=np.int32),
+            np.array(self._surname_cores, dtype=np.int32).reshape(-1, 3),
         )
 
-    def _provably_different(self, name: str, keys: IntArray) -> Bool:
-        """Which (part a, part b) keys the scalar code would call "different", decided on
-        arrays; the others go through the scalar code.
+    def _decided(self, name: str, keys: IntArray) -> tuple[Bool, npt.NDArray[np.int8]]:
+        """Which (part a, part b) keys of given names or surnames are decided on arrays, and
+        their levels: what the scalar code would say, provably; the rest go through it.
 
-        Given names, one token on each side and no initials: not a variant (the curated groups),
-        not a gendered pair (those share their first letter), not a typo (``no_typo``; or both
-        tokens known given names, which the scalar code never calls a typo of each other).
-        Surnames, one on each side: different cores that are not a typo of each other, and no
-        maternal surname on one side (so that "paternal_only_match" cannot apply)."""
-        given_token, surname_token, maternal = self._part_tokens()
+        Given names: the same part on both sides is "exact" ("missing" when empty). One token on
+        each side and no initials, not variants (the curated groups): not a gendered pair when
+        the first letters differ, or neither ends in "a" (every ending rule needs one to),
+        or the two are too far apart for an ending rule (3 letters by bag distance, or lengths
+        2 apart), and not both names of the special pairs; then "different" when not a typo (both
+        tokens known given names, which the scalar code never calls typos of each other, or
+        ``no_typo``), "typo" when ``typo`` says so, and the rest by ``is_typo`` alone. One given
+        name against a lone initial: "initial" or "different" by the first letters of the name
+        and its variants.
+        Surnames: the same part is "both_exact" ("missing" when empty); none on one side is
+        "missing"; one surname on each side: the same core is "both_exact", a typo (``typo``,
+        else ``is_typo``) "both_typo", and not a typo "different" unless both have a maternal
+        surname (then "paternal_only_match" could apply: the scalar code decides); one against
+        two or three, none of them possibly the same: "different" (same proviso)."""
+        parts = self._part_tokens()
+        given_token, surname_token, maternal, given_size, surname_count, initial, cores = parts
         part_a = (keys >> 32).astype(np.int64)
         part_b = (keys & 0xFFFFFFFF).astype(np.int64)
+        levels = _LEVEL["given" if name == "given" else "surnames"]
+        out = np.zeros(len(keys), dtype=np.int8)
+        decided = np.zeros(len(keys), dtype=np.bool_)
+        same = part_a == part_b
         tokens = self.tokens
+
+        def set_(mask: Bool, level: str) -> None:
+            mask = mask & ~decided
+            out[mask] = levels[level]
+            decided[mask] = True
+
         if name == "given":
-            a, b = given_token[part_a], given_token[part_b]
-            ok = (a >= 0) & (b >= 0)
-            a, b = np.where(ok, a, 0), np.where(ok, b, 0)
+            empty = given_size[part_a] == 0
+            set_(same & empty, MISSING)
+            set_(same & ~empty, "exact")
             if not len(tokens.first):
-                return np.zeros(len(keys), dtype=np.bool_)
-            folded = tokens.array("folded")
-            known = tokens.array("known")
-            first = tokens.array("first")
-            result: Bool = (
-                ok
-                & (a != b)
-                & folded[a]
-                & folded[b]
-                & (first[a] != first[b])
-                & ~tokens.variants(a, b)
-                & ((known[a] & known[b]) | tokens.no_typo(a, b))
-            )
-            return result
+                return decided, out
+            a, b = given_token[part_a], given_token[part_b]
+            # One given name against one initial alone: "initial" when the name or one of its
+            # variants starts with it (``_initials_fit``), else "different".
+            for token, letter in ((a, initial[part_b]), (b, initial[part_a])):
+                rows = np.flatnonzero((token >= 0) & (letter >= 0) & ~decided)
+                fits = tokens.fits_initial(token[rows], letter[rows])
+                set_(_rows(len(keys), rows[fits]), "initial")
+                set_(_rows(len(keys), rows[~fits]), "different")
+            ok = (a >= 0) & (b >= 0) & ~same
+            if not ok.any():
+                return decided, out
+            a, b = np.where(ok, a, 0), np.where(ok, b, 0)
+            folded, known = tokens.array("folded"), tokens.array("known")
+            first, length = tokens.array("first"), tokens.array("length")
+            ends_a, special = tokens.array("ends_a"), tokens.array("special")
+            bag = tokens.bag(a, b)
+            not_gendered = (
+                (first[a] != first[b])
+                | ~(ends_a[a] | ends_a[b])
+                | (bag >= 3)
+                | (np.abs(length[a] - length[b]) >= 2)
+            ) & ~(special[a] & special[b])
+            ok &= folded[a] & folded[b] & not_gendered
+            # Two different names are variants only if both are in the table.
+            listed = tokens.array("listed")
+            rows = np.flatnonzero(ok & listed[a] & listed[b])
+            ok[rows[tokens.variants(a[rows], b[rows])]] = False
+            both_known = known[a] & known[b]
+            set_(ok & (both_known | tokens.no_typo(a, b, bag)), "different")
+            set_(ok & ~both_known & tokens.typo(a, b), "typo")
+            rest = np.flatnonzero(ok & ~decided)
+            if len(rest):
+                typo = tokens.is_typo(a[rest], b[rest])
+                out[rest] = np.where(typo, levels["typo"], levels["different"])
+                decided[rest] = True
+            return decided, out
+        count_a, count_b = surname_count[part_a], surname_count[part_b]
+        set_(same & (count_a == 0), MISSING)
+        set_(same, "both_exact")
+        set_((count_a == 0) | (count_b == 0), MISSING)
+        if not len(tokens.first):
+            return decided, out
+        unmarried = ~(maternal[part_a] & maternal[part_b])
+        # One surname against two or three: "different" when it is neither equal to nor a
+        # possible typo of any of them (nothing to match, nothing shared).
+        for one, several in ((part_a, part_b), (part_b, part_a)):
+            lone = (surname_count[one] == 1) & (cores[one, 0] >= 0) & (cores[several, 1] >= 0)
+            lone &= unmarried & ~decided
+            rows = np.flatnonzero(lone)
+            if not len(rows):
+                continue
+            x = cores[one[rows], 0]
+            apart = np.ones(len(rows), dtype=np.bool_)
+            for k in range(3):
+                y = cores[several[rows], k]
+                present = y >= 0
+                y = np.where(present, y, 0)
+                apart &= ~present | ((x != y) & tokens.no_typo(x, y))
+            set_(_rows(len(keys), rows[apart]), "different")
         a, b = surname_token[part_a], surname_token[part_b]
         ok = (a >= 0) & (b >= 0)
+        if not ok.any():
+            return decided, out
         a, b = np.where(ok, a, 0), np.where(ok, b, 0)
-        if not len(tokens.first):
-            return np.zeros(len(keys), dtype=np.bool_)
-        single: Bool = ok & (a != b) & ~(maternal[part_a] & maternal[part_b]) & tokens.no_typo(a, b)
-        return single
+        set_(ok & (a == b), "both_exact")
+        set_(ok & tokens.typo(a, b), "both_typo")
+        set_(ok & (a != b) & unmarried & tokens.no_typo(a, b), "different")
+        rest = np.flatnonzero(ok & ~decided)
+        if len(rest):
+            typo = tokens.is_typo(a[rest], b[rest])
+            set_(_rows(len(keys), rest[typo]), "both_typo")
+            set_(_rows(len(keys), rest[~typo]) & unmarried, "different")
+        return decided, out
+
+    def _places_apart(self, keys: IntArray) -> Bool:
+        """Which (place part a, place part b) keys ``birth_place_level`` calls "different",
+        decided on arrays: one place on each side, different parts (so different strings), and
+        lengths or letter counts too far apart for ``_within_one_edit`` (one substitution,
+        insertion or deletion changes the bag distance by at most 1, a transposition not at
+        all). The others go through the scalar code."""
+        values = self.places.values
+        if len(self._place_length) < len(values):
+            new = values[len(self._place_length) :]
+            single = [next(iter(p)) if len(p) == 1 else "" for p in new]
+            self._place_length += [len(p) if len(p) == 1 else -1 for p in new]
+            self._place_letters.append(_letter_counts(single))
+            self._place_letters = [np.concatenate(self._place_letters)]
+        length = np.array(self._place_length, dtype=np.int32)
+        letters = self._place_letters[0]
+        a = (keys >> 32).astype(np.int64)
+        b = (keys & 0xFFFFFFFF).astype(np.int64)
+        single = (length[a] >= 0) & (length[b] >= 0) & (a != b)
+        difference = letters[a].astype(np.int32) - letters[b]
+        bag = np.maximum(np.clip(difference, 0, None).sum(1), np.clip(-difference, 0, None).sum(1))
+        apart: Bool = single & ((np.abs(length[a] - length[b]) > 1) | (bag >= 2))
+        return apart
 
     def _compute(self, jobs: list[tuple[str, int]], workers: int) -> None:
         """Fill the caches with the scalar results of ``jobs`` ((cache name, packed key))."""
@@ -573,11 +769,30 @@ class Encoder:
         """(pairs × features) level indices in ``PERSON_FEATURES`` order, for the pairs
         (``left[lefts[k]]``, ``right[rights[k]]``). The distinct name and birth-place pairs
         not yet cached are compared on ``workers`` processes (default: all cores) first."""
-        known = self._looked_up(left, right, lefts, rights, workers or os.cpu_count() or 1)
+        with _collector_paused():
+            return self._levels_of(
+                left, right, lefts, rights, left_profiles, right_profiles, workers
+            )
+
+    def _levels_of(
+        self,
+        left: Encoded,
+        right: Encoded,
+        lefts: IntArray,
+        rights: IntArray,
+        left_profiles: Sequence[Profile],
+        right_profiles: Sequence[Profile],
+        workers: int | None,
+    ) -> npt.NDArray[np.int8]:
+        workers = workers or os.cpu_count() or 1
+        known = self._looked_up(left, right, lefts, rights, workers)
         out = np.empty((len(lefts), len(_FEATURES)), dtype=np.int8)
-        for start in range(0, len(lefts), CHUNK):
+
+        def chunk(start: int) -> None:
             stop = min(start + CHUNK, len(lefts))
             out[start:stop] = self._levels(
+                left,
+                right,
                 left.take(lefts[start:stop]),
                 right.take(rights[start:stop]),
                 lefts[start:stop],
@@ -586,10 +801,22 @@ class Encoder:
                 right_profiles,
                 {name: column[start:stop] for name, column in known.items()},
             )
+
+        starts = range(0, len(lefts), CHUNK)
+        if workers < 2 or len(starts) < 2:
+            for start in starts:
+                chunk(start)
+        else:
+            # Threads: the chunks are column operations in NumPy, which releases the GIL
+            # while it loops; the few scalar comparisons left are serialised by ``_lock``.
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(chunk, starts))
         return out
 
     def _levels(
         self,
+        whole_a: Encoded,
+        whole_b: Encoded,
         a: Encoded,
         b: Encoded,
         lefts: IntArray,
@@ -602,16 +829,24 @@ class Encoder:
         out = np.empty((n, len(_FEATURES)), dtype=np.int8)
         self._names_columns(a, b, out, known)
         out[:, _COLUMN["birth_date"]] = self._dates_column(a, b)
-        sa, sb, za, zb = a.sets, b.sets, a.set_sizes, b.set_sizes
+        za, zb = a.set_sizes, b.set_sizes
+
+        def sets_of(key: str, other: str, rows: IntArray) -> tuple[I32, I32]:
+            return whole_a.sets[key][lefts[rows]], whole_b.sets[other][rights[rows]]
 
         def meets(key: str, other: str | None = None) -> Bool:
-            return _intersects(sa[key], sb[other or key])
+            other = other or key
+            # Only the pairs with values on both sides: most profiles have no phone, passport..
+            rows = np.flatnonzero((za[key] > 0) & (zb[other] > 0))
+            found = np.zeros(n, dtype=np.bool_)
+            if len(rows):
+                found[rows] = _intersects(*sets_of(key, other, rows))
+            return found
 
         # national_id
         level = _LEVEL["national_id"]
         has_a, has_b = za["schemes"] > 0, zb["schemes"] > 0
-        equal = meets("digits") | _intersects(sa["digits"], sb["weak"])
-        equal |= _intersects(sb["digits"], sa["weak"])
+        equal = meets("digits") | meets("digits", "weak") | meets("weak", "digits")
         column = np.full(n, level[MISSING], dtype=np.int8)
         column[(has_a & has_b) & meets("schemes")] = level["conflict"]
         column[(has_a | has_b) & equal] = level["equal"]
@@ -625,12 +860,14 @@ class Encoder:
         column[same] = level["equal"]
         rest = np.flatnonzero(both & ~same)
         if len(rest):
-            ids_a = np.array(
-                [self._weak_id(left_profiles[i]) for i in lefts[rest].tolist()], dtype=np.int32
-            )
-            ids_b = np.array(
-                [self._weak_id(right_profiles[j]) for j in rights[rest].tolist()], dtype=np.int32
-            )
+            with self._lock:
+                ids_a = np.array(
+                    [self._weak_id(left_profiles[i]) for i in lefts[rest].tolist()], dtype=np.int32
+                )
+                ids_b = np.array(
+                    [self._weak_id(right_profiles[j]) for j in rights[rest].tolist()],
+                    dtype=np.int32,
+                )
             column[rest] = self._distinct("weak", ids_a, ids_b, self._weak_typo)
         out[:, _COLUMN["weak_id"]] = column
         # the plain shared-value features
@@ -651,7 +888,7 @@ class Encoder:
         column = np.full(n, level[MISSING], dtype=np.int8)
         rows = np.flatnonzero((za["address"] > 0) & (zb["address"] > 0))
         if len(rows):
-            common = _common(sa["address"][rows], sb["address"][rows])
+            common = _common(*sets_of("address", "address", rows))
             size_a = za["address"][rows].astype(np.int32)
             size_b = zb["address"][rows].astype(np.int32)
             sub = np.full(len(rows), level["different"], dtype=np.int8)
@@ -719,24 +956,25 @@ class Encoder:
         rows = np.flatnonzero(regular)
         if not len(rows):
             return column
-        ca, cb = a.date_chars[rows], b.date_chars[rows]
+        # The characters compared eight and two at a time: a byte of the XOR is zero where the
+        # two dates have the same character.
+        lo_a, lo_b = a.date_lo[rows], b.date_lo[rows]
+        hi_a, hi_b = a.date_hi[rows], b.date_hi[rows]
+        xl, xh = lo_a ^ lo_b, hi_a ^ hi_b
         la, lb = a.date_len[rows].astype(np.int32), b.date_len[rows].astype(np.int32)
-        same_chars = ca == cb
-        equal = same_chars.all(axis=1)  # NUL padding: equal characters means equal lengths
+        equal = (xl == 0) & (xh == 0)  # NUL padding: equal characters means equal lengths
         full = (la == 10) & (lb == 10)
         same_length = la == lb
-        year = same_chars[:, :4].all(axis=1)
+        year = (xl & np.uint64(0xFFFFFFFF)) == 0
         # Different lengths: the shorter a prefix of the longer ("1984" and "1984-03-02").
-        prefix = np.logical_and.accumulate(same_chars, axis=1)
         shorter = np.minimum(la, lb)
-        is_prefix = prefix[np.arange(len(rows)), shorter - 1]
-        swapped = (
-            year & (ca[:, 5:7] == cb[:, 8:10]).all(axis=1) & (ca[:, 8:10] == cb[:, 5:7]).all(axis=1)
-        )
-        one_digit = (~same_chars).sum(axis=1) == 1
-        year_off = same_chars[:, 4:].all(axis=1) & (
-            np.abs(a.date_year[rows] - b.date_year[rows]) == 1
-        )
+        is_prefix = ((xl & _PREFIX_LO[shorter]) == 0) & ((xh & _PREFIX_HI[shorter]) == 0)
+        month_a = ((lo_a >> np.uint64(40)) & np.uint64(0xFFFF)).astype(np.uint16)
+        month_b = ((lo_b >> np.uint64(40)) & np.uint64(0xFFFF)).astype(np.uint16)
+        swapped = year & (month_a == hi_b) & (hi_a == month_b)
+        one_digit = (_bytes_set(xl) + ((xh & 0xFF) != 0) + ((xh >> 8) != 0)) == 1
+        year_off = ((xl >> np.uint64(32)) == 0) & (xh == 0)
+        year_off &= np.abs(a.date_year[rows] - b.date_year[rows]) == 1
         sub = np.full(len(rows), level["conflict"], dtype=np.int8)
         # Order of the scalar rules, applied last to first so that the first one wins.
         sub[same_length & (la == 7) & year] = level["same_year"]
@@ -751,13 +989,80 @@ class Encoder:
         return column
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a batch. The scalar comparisons allocate
+    hundreds of thousands of short-lived objects, none in cycles (reference counting frees
+    them); each allocation burst triggers collections, and a full one scans every object of a
+    large heap — the profiles themselves: 0.3 s a time on historical_50k's, several per batch."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 _PREFILL: Encoder | None = None
+
+#: By length L: the bits of ``date_lo`` and ``date_hi`` that hold a date's first L characters.
+_PREFIX_LO = np.array(
+    [(1 << (8 * min(n, 8))) - 1 for n in range(11)], dtype=np.uint64
+)  # fmt: skip
+_PREFIX_HI = np.array([(1 << (8 * max(n - 8, 0))) - 1 for n in range(11)], dtype=np.uint16)
+_LOW_BITS = np.uint64(0x0101010101010101)
+
+
+def _bytes_set(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """How many of the eight bytes of each value are not zero."""
+    y = x | (x >> np.uint64(4))
+    y |= y >> np.uint64(2)
+    y |= y >> np.uint64(1)
+    y &= _LOW_BITS
+    counts: npt.NDArray[np.uint64] = (y * _LOW_BITS) >> np.uint64(56)
+    return counts
 
 
 def _prefill_worker(jobs: list[tuple[str, int]]) -> list[int]:
     assert _PREFILL is not None
     encoder = _PREFILL
     return [encoder._function(name)(key >> 32, key & 0xFFFFFFFF) for name, key in jobs]
+
+
+@functools.lru_cache(maxsize=65536)
+def _variants_of(token: str) -> frozenset[str]:
+    return given_name_variants(token) | name_data().variants.get(token, frozenset())
+
+
+@functools.cache
+def _variant_names() -> frozenset[str]:
+    table = name_data().variants
+    return frozenset(table).union(*table.values())
+
+
+@functools.lru_cache(maxsize=65536)
+def _initial_letters(token: str) -> frozenset[int]:
+    """Letter numbers (a = 0) the token and its variants start with."""
+    return frozenset(
+        ord(v[0]) - 97 for v in given_name_variants(token) | {token} if v and "a" <= v[0] <= "z"
+    )
+
+
+def _letter_counts(strings: Sequence[str]) -> npt.NDArray[np.int16]:
+    """(strings × 27) counts of each letter a-z, the other characters counted together."""
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    codes = np.frombuffer("".join(strings).encode("utf-32-le"), dtype=np.uint32)
+    bins = np.where((codes >= 97) & (codes <= 122), codes.astype(np.int64) - 97, 26)
+    owner = np.repeat(np.arange(len(strings), dtype=np.int64), lengths)
+    counts = np.bincount(owner * 27 + bins, minlength=len(strings) * 27)
+    return counts.reshape(len(strings), 27).astype(np.int16)
+
+
+def _rows(n: int, rows: IntArray) -> Bool:
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[rows] = True
+    return mask
 
 
 def _intersects(a: I32, b: I32) -> Bool:
@@ -780,7 +1085,7 @@ def level_codes_vectorised(
     features: Mapping[str, tuple[str, ...]],
     left: Sequence[Profile],
     right: Sequence[Profile],
-    pairs: Sequence[tuple[int, int]] | npt.NDArray[np.int64],
+    pairs: Pairs,
     encoder: Encoder | None = None,
     encoded: tuple[Encoded, Encoded] | None = None,
     workers: int | None = None,

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from vinculo.matching.blocking import DEFAULT_MAX_BLOCK, candidate_pairs_flagged
+from vinculo.matching.blocking import (
+    DEFAULT_MAX_BLOCK,
+    PairArray,
+    Pairs,
+    candidate_pairs_flagged,
+)
 from vinculo.matching.compare import compare_people
 from vinculo.matching.model import Model
 from vinculo.matching.profile import Profile
@@ -21,7 +26,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class LinkResult:
-    pairs: list[tuple[int, int]]
+    #: (n, 2) record indices, left and right.
+    pairs: PairArray
     codes: npt.NDArray[np.int8]
     scores: npt.NDArray[np.float64]
     oversized_keys: dict[str, int]
@@ -38,15 +44,16 @@ def _codes_serial(
     model: Model,
     left: Sequence[Profile],
     right: Sequence[Profile],
-    pairs: Sequence[tuple[int, int]],
+    pairs: Pairs,
 ) -> npt.NDArray[np.int8]:
     codes = np.zeros((len(pairs), len(model.features)), dtype=np.int8)
-    for n, (i, j) in enumerate(pairs):
+    listed = pairs.tolist() if isinstance(pairs, np.ndarray) else pairs
+    for n, (i, j) in enumerate(listed):
         codes[n] = model.encode(compare_people(left[i], right[j]))
     return codes
 
 
-def _codes_worker(pairs: Sequence[tuple[int, int]]) -> npt.NDArray[np.int8]:
+def _codes_worker(pairs: Pairs) -> npt.NDArray[np.int8]:
     assert _SHARED is not None
     model, left, right = _SHARED
     return _codes_serial(model, left, right, pairs)
@@ -56,7 +63,7 @@ def level_codes(
     model: Model,
     left: Sequence[Profile],
     right: Sequence[Profile],
-    pairs: Sequence[tuple[int, int]],
+    pairs: Pairs,
     progress: Progress | None = None,
     workers: int | None = None,
     vectorised: bool = True,
@@ -96,7 +103,7 @@ def _codes_vectorised(
     model: Model,
     left: Sequence[Profile],
     right: Sequence[Profile],
-    pairs: Sequence[tuple[int, int]],
+    pairs: Pairs,
     encoder: Encoder | None,
     progress: Progress | None,
     workers: int | None,
@@ -155,9 +162,11 @@ def link(
     if engine == "spark":
         from vinculo.matching.spark import candidate_pairs_and_codes
 
-        pairs, strict, codes, oversized = candidate_pairs_and_codes(
+        listed, flags, codes, oversized = candidate_pairs_and_codes(
             model, left, right, max_block, loose=em
         )
+        pairs = np.asarray(listed, dtype=np.int64).reshape(-1, 2)
+        strict = np.asarray(flags, dtype=np.bool_)
     elif engine == "inprocess":
         pairs, strict, oversized = candidate_pairs_flagged(
             left, right, max_block=max_block, loose=em

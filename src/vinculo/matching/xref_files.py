@@ -73,7 +73,7 @@ def run_xref_files(
     else:
         declared = [
             (i, j, float(score))
-            for (i, j), score in zip(result.pairs, result.scores, strict=True)
+            for (i, j), score in zip(result.pairs.tolist(), result.scores, strict=True)
             if score >= cut
         ]
     left_names = [left_file.source_ids[p.id] for p in lefts]
@@ -91,7 +91,7 @@ def run_xref_files(
             writer.writerow(["left_id", "right_id", "score"])
             writer.writerows(
                 (left_names[i], right_names[j], f"{p:.4f}")
-                for (i, j), p in zip(result.pairs, result.scores.tolist(), strict=True)
+                for (i, j), p in zip(result.pairs.tolist(), result.scores.tolist(), strict=True)
             )
     seconds = time.perf_counter() - started
     sizes = f"{len(lefts)}" + (f" x {len(rights)}" if right_file else "")

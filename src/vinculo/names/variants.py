@@ -23,6 +23,8 @@ _SPECIAL_GENDERED = frozenset(
         frozenset({"jesus", "jesusa"}),
     }
 )
+#: The names of those pairs: any other gendered pair follows an ending rule (``_ending_pair``).
+SPECIAL_GENDERED_NAMES = frozenset(name for pair in _SPECIAL_GENDERED for name in pair)
 
 
 @lru_cache(maxsize=65536)
