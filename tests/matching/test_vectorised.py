@@ -213,6 +213,8 @@ SURNAMES = [
     "smith", "smyth", "smiht", "jones", "johns", "garcia", "garsia", "perez", "peres", "cruz",
     "de la cruz", "oneil", "o neil", "mcdonald", "macdonald", "zubizarreta", "ng", "li", "lee",
     "bennet", "bennett", "chudleigh", "chydleigh", "perez garcia", "garcia perez", "",
+    "perez gomez", "peres garcia", "lopez garcia", "da silva santos", "santos silva",
+    "gomez castano", "castano gomez", "ruiz de la cruz", "ng li",
 ]  # fmt: skip
 
 

@@ -599,8 +599,9 @@ class Encoder:
         Surnames: the same part is "both_exact" ("missing" when empty); none on one side is
         "missing"; one surname on each side: the same core is "both_exact", a typo (``typo``,
         else ``is_typo``) "both_typo", and not a typo "different" unless both have a maternal
-        surname (then "paternal_only_match" could apply: the scalar code decides); one against
-        two or three, none of them possibly the same: "different" (same proviso)."""
+        surname (then "paternal_only_match" could apply: the scalar code decides); up to three
+        against up to three, none of one side possibly the same as one of the other: "different".
+        """
         parts = self._part_tokens()
         given_token, surname_token, maternal, given_size, surname_count, initial, cores = parts
         part_a = (keys >> 32).astype(np.int64)
@@ -665,21 +666,20 @@ class Encoder:
         if not len(tokens.first):
             return decided, out
         unmarried = ~(maternal[part_a] & maternal[part_b])
-        # One surname against two or three: "different" when it is neither equal to nor a
-        # possible typo of any of them (nothing to match, nothing shared).
-        for one, several in ((part_a, part_b), (part_b, part_a)):
-            lone = (surname_count[one] == 1) & (cores[one, 0] >= 0) & (cores[several, 1] >= 0)
-            lone &= unmarried & ~decided
-            rows = np.flatnonzero(lone)
-            if not len(rows):
-                continue
-            x = cores[one[rows], 0]
+        # Up to three surnames on each side, no surname of one equal to or possibly a typo of
+        # any of the other's: "different" — every other rule (equal, swapped, typos, one
+        # missing, paternal only, one shared) needs such a pair, the paternal and maternal
+        # surnames being two of the surnames.
+        rows = np.flatnonzero((cores[part_a, 0] >= 0) & (cores[part_b, 0] >= 0) & ~decided)
+        if len(rows):
             apart = np.ones(len(rows), dtype=np.bool_)
-            for k in range(3):
-                y = cores[several[rows], k]
-                present = y >= 0
-                y = np.where(present, y, 0)
-                apart &= ~present | ((x != y) & tokens.no_typo(x, y))
+            for i in range(3):
+                x = cores[part_a[rows], i]
+                for j in range(3):
+                    y = cores[part_b[rows], j]
+                    present = (x >= 0) & (y >= 0)
+                    xs, ys = np.where(present, x, 0), np.where(present, y, 0)
+                    apart &= ~present | ((xs != ys) & tokens.no_typo(xs, ys))
             set_(_rows(len(keys), rows[apart]), "different")
         a, b = surname_token[part_a], surname_token[part_b]
         ok = (a >= 0) & (b >= 0)
