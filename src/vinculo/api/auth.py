@@ -18,30 +18,26 @@ from vinculo import audit
 from vinculo.api.deps import Auth, Conn, actor_of, deny, engine_of, origin_of
 from vinculo.auth import oidc, totp
 from vinculo.auth.config import OidcConfig, auth_config, oidc_config
+from vinculo.auth.login import code_step, login_details, password_step
 from vinculo.auth.sessions import (
     SESSION_COOKIE,
     SessionInfo,
-    check_csrf,
     clear_session_cookie,
     create_session,
     end_session,
-    find_session,
     set_session_cookie,
     submitted_csrf,
 )
 from vinculo.model.metadata import Role
 from vinculo.sharing.directory import (
     DirectoryError,
-    LoginResult,
     TokenInfo,
     UserInfo,
     get_user,
     list_tokens,
     new_token,
     revoke_token,
-    user_by_id,
     verify_login,
-    verify_second_factor,
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -52,13 +48,6 @@ _PROVIDER_ANSWER_BAD: tuple[type[Exception], ...] = (*oidc.PROVIDER_ERRORS, KeyE
 
 
 # --- who is asking ----------------------------------------------------------------------------
-
-
-def _login_details(result: LoginResult, channel: str) -> dict[str, Any]:
-    details: dict[str, Any] = {"method": result.method, "channel": channel}
-    if result.reason is not None:
-        details["reason"] = result.reason
-    return details
 
 
 # --- password login for API clients ------------------------------------------------------------
@@ -96,7 +85,7 @@ def token(body: TokenRequest, request: Request) -> TokenResponse:
             actor_of(request, result.user, None if result.user else body.username[:120]),
             "auth.login",
             outcome="ok" if result.user else "denied",
-            details=_login_details(result, "api"),
+            details=login_details(result, "api"),
         )
     if result.user is None:
         # Already on the record (above): the refusal and the failed-attempt count are committed.
@@ -146,28 +135,14 @@ def open_session(body: SessionRequest, request: Request, response: Response) -> 
     """Browser login: sets the ``vinculo_session`` cookie and returns the session's CSRF token,
     to send in ``X-CSRF-Token`` with every POST, PUT, PATCH and DELETE. For an account with a
     second factor and no ``otp`` given, the session is pending until POST /auth/session/totp."""
-    engine = engine_of(request)
-    with engine.begin() as conn:
-        result = verify_login(conn, body.username, body.password, body.otp, allow_pending=True)
-        user = result.user or result.pending
-        if user is not None:
-            value, session = create_session(
-                conn,
-                user.id,
-                result.method,
-                origin_of(request),
-                pending_totp=result.pending is not None,
-            )
-        audit.record(
-            conn,
-            actor_of(request, user, None if user else body.username[:120]),
-            "auth.login" if result.pending is None else "auth.login.password",
-            outcome="ok" if user else "denied",
-            details=_login_details(result, "browser"),
+    with engine_of(request).begin() as conn:
+        step = password_step(
+            conn, body.username, body.password, body.otp, origin_of(request), "browser"
         )
-    if user is None:
+    if step.user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, LOGIN_REFUSED)
-    return _session_response(response, request, value, session, user.username)
+    assert step.cookie is not None and step.session is not None
+    return _session_response(response, request, step.cookie, step.session, step.user.username)
 
 
 @router.post(
@@ -186,52 +161,28 @@ def complete_session(
 ) -> SessionResponse:
     """Second step of a browser login: the code of the authenticator app. The pending session is
     replaced by a new one (new cookie, new CSRF token)."""
-    engine = engine_of(request)
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    refused: tuple[int, str] | None = None
-    with engine.begin() as conn:
-        pending = find_session(conn, cookie)
-        if pending is None or not pending.pending_totp:
-            audit.record(
-                conn,
-                actor_of(request, None),
-                "auth.login",
-                outcome="denied",
-                details={"method": "password+totp", "channel": "browser", "reason": "no_pending"},
-            )
-            refused = (status.HTTP_401_UNAUTHORIZED, "no login waiting for a code: log in again")
-        elif not check_csrf(pending.csrf_token, csrf):
-            audit.record(
-                conn,
-                actor_of(request, None),
-                "auth.csrf",
-                outcome="denied",
-                details={"path": request.url.path, "method": request.method},
-            )
-            refused = (status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token")
-        else:
-            result = verify_second_factor(conn, pending.user_id, body.otp)
-            if result.user is None:
-                if result.reason in {"locked", "inactive", "otp_not_enrolled", "unknown_user"}:
-                    end_session(conn, cookie)
-                refused = (status.HTTP_401_UNAUTHORIZED, LOGIN_REFUSED)
-            else:
-                end_session(conn, cookie)
-                value, session = create_session(
-                    conn, result.user.id, "password+totp", origin_of(request)
-                )
-            audit.record(
-                conn,
-                actor_of(request, result.user or user_by_id(conn, pending.user_id)),
-                "auth.login",
-                outcome="ok" if result.user else "denied",
-                details=_login_details(result, "browser"),
-            )
-    if refused is not None:
-        raise HTTPException(*refused)
-    assert result.user is not None
-    # An account locked by this attempt would have left the pending session: it is gone (above).
-    return _session_response(response, request, value, session, result.user.username)
+    with engine_of(request).begin() as conn:
+        step = code_step(
+            conn,
+            request.cookies.get(SESSION_COOKIE, ""),
+            body.otp,
+            csrf,
+            origin_of(request),
+            "browser",
+            request.url.path,
+            request.method,
+        )
+    if step.outcome == "no_pending":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "no login waiting for a code: log in again"
+        )
+    if step.outcome == "csrf":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token")
+    if step.outcome != "ok":
+        # An account locked by this attempt has lost its pending session too (code_step).
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, LOGIN_REFUSED)
+    assert step.user is not None and step.cookie is not None and step.session is not None
+    return _session_response(response, request, step.cookie, step.session, step.user.username)
 
 
 class Me(BaseModel):

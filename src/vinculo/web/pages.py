@@ -18,26 +18,21 @@ from sqlalchemy import Connection
 from vinculo import audit
 from vinculo.api.deps import Conn, engine_of, origin_of
 from vinculo.auth.config import oidc_config
+from vinculo.auth.login import code_step, password_step
 from vinculo.auth.sessions import (
     SESSION_COOKIE,
     Authentication,
     Refusal,
     SessionInfo,
     authenticate_request,
-    check_csrf,
     clear_session_cookie,
-    create_session,
     end_session,
-    find_session,
     set_session_cookie,
 )
 from vinculo.sharing.directory import (
     UserInfo,
     get_agency,
     set_locale,
-    user_by_id,
-    verify_login,
-    verify_second_factor,
 )
 from vinculo.web import home as home_counts
 from vinculo.web import i18n
@@ -47,8 +42,6 @@ router = APIRouter(include_in_schema=False)
 
 LOGIN_CSRF_COOKIE = "vinculo_login_csrf"
 LANG_COOKIE_AGE = 365 * 24 * 3600
-#: Reasons after which a pending login (password right, code awaited) is over.
-_PENDING_ENDS = frozenset({"locked", "inactive", "otp_not_enrolled", "unknown_user"})
 
 Username = Annotated[str, Form()]
 Password = Annotated[str, Form()]
@@ -193,28 +186,10 @@ def login(
             return _csrf_refused(conn, request, lang)
     name = username.strip()[:120]
     with engine.begin() as conn:
-        result = verify_login(
-            conn, name, password[:1024], otp.strip()[:16] or None, allow_pending=True
+        step = password_step(
+            conn, name, password[:1024], otp.strip()[:16] or None, origin_of(request), "web"
         )
-        user = result.user or result.pending
-        if user is not None:
-            value, session = create_session(
-                conn,
-                user.id,
-                result.method,
-                origin_of(request),
-                pending_totp=result.pending is not None,
-            )
-        details = {"method": result.method, "channel": "web"}
-        if result.reason is not None:
-            details["reason"] = result.reason
-        audit.record(
-            conn,
-            _actor(request, user, None if user else name or None),
-            "auth.login" if result.pending is None else "auth.login.password",
-            outcome="ok" if user else "denied",
-            details=details,
-        )
+    user = step.user
     if user is None:
         return _login_form(
             request,
@@ -224,13 +199,14 @@ def login(
             status_code=status.HTTP_401_UNAUTHORIZED,
             next_page=next,
         )
+    assert step.session is not None and step.cookie is not None
     lang = language(request, user)
-    if result.pending is not None:
-        response = _code_form(request, lang, session, next_page=next)
+    if step.pending:
+        response = _code_form(request, lang, step.session, next_page=next)
     else:
         response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    set_session_cookie(response, request, value)
+    set_session_cookie(response, request, step.cookie)
     return response
 
 
@@ -242,49 +218,35 @@ def login_code(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     """Second step: the authenticator app's code. The pending session is replaced by a new one."""
-    engine = engine_of(request)
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    with engine.begin() as conn:
-        pending = find_session(conn, cookie)
-        pending_user = user_by_id(conn, pending.user_id) if pending is not None else None
-        lang = language(request, pending_user)
-        if pending is None or not pending.pending_totp:
-            audit.record(
-                conn,
-                _actor(request, None),
-                "auth.login",
-                outcome="denied",
-                details={"method": "password+totp", "channel": "web", "reason": "no_pending"},
-            )
-            return _login_form(
-                request, lang, error="expired", status_code=status.HTTP_401_UNAUTHORIZED
-            )
-        if not check_csrf(pending.csrf_token, csrf_token):
-            return _csrf_refused(conn, request, lang)
-        result = verify_second_factor(conn, pending.user_id, otp.strip()[:16])
-        details = {"method": result.method, "channel": "web"}
-        if result.reason is not None:
-            details["reason"] = result.reason
-        audit.record(
+    with engine_of(request).begin() as conn:
+        step = code_step(
             conn,
-            _actor(request, result.user or pending_user),
-            "auth.login",
-            outcome="ok" if result.user else "denied",
-            details=details,
+            cookie,
+            otp.strip()[:16],
+            csrf_token,
+            origin_of(request),
+            "web",
+            request.url.path,
+            request.method,
         )
-        if result.user is None:
-            if result.reason in _PENDING_ENDS:
-                end_session(conn, cookie)
-                response = _login_form(
-                    request, lang, error="refused", status_code=status.HTTP_401_UNAUTHORIZED
-                )
-                clear_session_cookie(response, request)
-                return response
-            return _code_form(request, lang, pending, error="code", next_page=next)
-        end_session(conn, cookie)
-        value, _session = create_session(conn, result.user.id, "password+totp", origin_of(request))
+    lang = language(request, step.user)
+    if step.outcome == "no_pending":
+        return _login_form(request, lang, error="expired", status_code=status.HTTP_401_UNAUTHORIZED)
+    if step.outcome == "csrf":
+        return _forbidden(request, lang)
+    if step.outcome == "ended":
+        response = _login_form(
+            request, lang, error="refused", status_code=status.HTTP_401_UNAUTHORIZED
+        )
+        clear_session_cookie(response, request)
+        return response
+    if step.outcome == "refused":
+        assert step.pending is not None
+        return _code_form(request, lang, step.pending, error="code", next_page=next)
+    assert step.cookie is not None
     response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    set_session_cookie(response, request, value)
+    set_session_cookie(response, request, step.cookie)
     return response
 
 
