@@ -128,16 +128,23 @@ def _compose(
         agencies=agencies,
         values=values,
         error=error,
-        handling_codes=HANDLING_CODES,
-        reliability=RELIABILITY,
-        credibility=CREDIBILITY,
-        priorities=PRIORITIES,
-        max_files=MAX_PER_MESSAGE,
-        max_bytes=max_bytes(),
         max_subject=MAX_SUBJECT,
-        max_body=MAX_BODY,
-        max_handling_text=MAX_HANDLING_TEXT,
+        **_form_choices(),
     )
+
+
+def _form_choices() -> dict[str, Any]:
+    """What the message form offers and allows, the same in a new message and in a reply."""
+    return {
+        "handling_codes": HANDLING_CODES,
+        "reliability": RELIABILITY,
+        "credibility": CREDIBILITY,
+        "priorities": PRIORITIES,
+        "max_files": MAX_PER_MESSAGE,
+        "max_bytes": max_bytes(),
+        "max_body": MAX_BODY,
+        "max_handling_text": MAX_HANDLING_TEXT,
+    }
 
 
 def _blank(to: list[str], entity: str = "", hit: str = "") -> dict[str, Any]:
@@ -272,15 +279,8 @@ def _thread_page(
         view=view,
         values=values or _blank([]),
         error=error,
-        handling_codes=HANDLING_CODES,
-        reliability=RELIABILITY,
-        credibility=CREDIBILITY,
-        priorities=PRIORITIES,
-        max_files=MAX_PER_MESSAGE,
-        max_bytes=max_bytes(),
-        max_body=MAX_BODY,
-        max_handling_text=MAX_HANDLING_TEXT,
         when=when(viewer.lang),
+        **_form_choices(),
     )
 
 
