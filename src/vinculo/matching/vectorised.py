@@ -72,6 +72,7 @@ _DIFFERENT = {
     "place": _LEVEL["birth_place"]["different"],
 }
 _COLUMN = {f: n for n, f in enumerate(_FEATURES)}
+_PT = 1
 #: The set columns of a profile.
 _SETS = (
     "digits", "schemes", "weak", "weak_or_digits", "passports", "phones", "emails", "address",
@@ -183,6 +184,35 @@ class _Tokens:
         found: Bool = np.array(
             [
                 strings[y] in _variants_of(strings[x]) or strings[x] in _variants_of(strings[y])
+                for x, y in zip(a.tolist(), b.tolist(), strict=True)
+            ],
+            dtype=np.bool_,
+        )
+        return found
+
+    def not_gendered(self, a: I32, b: I32, bag: I32 | None = None) -> Bool:
+        """Pairs of folded tokens that ``gendered_pair`` provably rejects: the first letters
+        differ, or neither ends in "a" (every ending rule needs one to), or they are 3 letters
+        apart by bag distance or their lengths 2 apart (every ending rule changes at most
+        two letters and the length by one); and not both names of the special pairs."""
+        first, length = self.array("first"), self.array("length")
+        ends_a, special = self.array("ends_a"), self.array("special")
+        if bag is None:
+            bag = self.bag(a, b)
+        result: Bool = (
+            (first[a] != first[b])
+            | ~(ends_a[a] | ends_a[b])
+            | (bag >= 3)
+            | (np.abs(length[a] - length[b]) >= 2)
+        ) & ~(special[a] & special[b])
+        return result
+
+    def listed_variant(self, a: I32, b: I32) -> Bool:
+        """``are_variants`` exactly: the second is listed among the first's variants."""
+        strings, table = self.strings, name_data().variants
+        found: Bool = np.array(
+            [
+                strings[y] in table.get(strings[x], ())
                 for x, y in zip(a.tolist(), b.tolist(), strict=True)
             ],
             dtype=np.bool_,
@@ -348,7 +378,15 @@ class Encoder:
         self._surname_maternal: list[bool] = [False]
         self._given_size: list[int] = [0]
         self._given_initial: list[int] = [-1]
+        #: Per given-name part without initials: its one to three tokens (-1 padded), and
+        #: whether the names written together are in the variants table ("jose maria").
+        self._given_tokens: list[list[int]] = [[-1, -1, -1]]
+        self._given_listed: list[bool] = [False]
+        self._given_joined: list[str] = [""]
         self._surname_cores: list[list[int]] = [[-1, -1, -1]]
+        #: Cultures interned: 0 none, _PT Portuguese (the paternal surname comes last).
+        self._cultures: dict[str | None, int] = {None: 0, "pt": _PT}
+        self._surname_culture: list[int] = [0]
         self._surname_count: list[int] = [0]
         #: Per birth-place part holding one place: its length and letter counts (-1: several).
         self._place_length: list[int] = [-1]
@@ -553,7 +591,7 @@ class Encoder:
             out[name] = column
         return out
 
-    def _part_tokens(self) -> tuple[I32, I32, Bool, I32, I32, I32, I32]:
+    def _part_tokens(self) -> tuple[I32, I32, Bool, I32, I32, I32, I32, I32, I32, Bool]:
         """Per given-name part: its one token (-1: several, initials or none) and how many given
         names and initials it has; per surname part: its one surname's core token (-1: several
         or none), whether it has a maternal surname, and how many surnames it has. Extended to
@@ -565,6 +603,12 @@ class Encoder:
             lone = not name.given and len(name.initials) == 1 and len(name.initials[0]) == 1
             letter = ord(name.initials[0]) - 97 if lone else -1
             self._given_initial.append(letter if 0 <= letter < 26 else -1)
+            plain = not name.initials and 1 <= len(name.given) <= 3 and all(name.given)
+            ids = [self.tokens.id(t) for t in name.given] if plain else []
+            self._given_tokens.append([*ids, -1, -1, -1][:3])
+            joined = fold_name(" ".join(name.given))
+            self._given_listed.append(bool(joined) and joined in name_data().variants)
+            self._given_joined.append(" ".join(name.given))
         for name in self.surnames.values[len(self._surname_token) :]:
             core = surname_core(name.surnames[0]) if len(name.surnames) == 1 else ""
             self._surname_token.append(self.tokens.id(core) if core else -1)
@@ -573,6 +617,9 @@ class Encoder:
             cores = [surname_core(x) for x in name.surnames] if len(name.surnames) <= 3 else []
             ids = [self.tokens.id(c) for c in cores] if all(cores) else []
             self._surname_cores.append([*ids, -1, -1, -1][:3])
+            self._surname_culture.append(
+                self._cultures.setdefault(name.culture, len(self._cultures))
+            )
         return (
             np.array(self._given_token, dtype=np.int32),
             np.array(self._surname_token, dtype=np.int32),
@@ -581,6 +628,9 @@ class Encoder:
             np.array(self._surname_count, dtype=np.int32),
             np.array(self._given_initial, dtype=np.int32),
             np.array(self._surname_cores, dtype=np.int32).reshape(-1, 3),
+            np.array(self._surname_culture, dtype=np.int32),
+            np.array(self._given_tokens, dtype=np.int32).reshape(-1, 3),
+            np.array(self._given_listed, dtype=np.bool_),
         )
 
     def _decided(self, name: str, keys: IntArray) -> tuple[Bool, npt.NDArray[np.int8]]:
@@ -603,7 +653,8 @@ class Encoder:
         against up to three, none of one side possibly the same as one of the other: "different".
         """
         parts = self._part_tokens()
-        given_token, surname_token, maternal, given_size, surname_count, initial, cores = parts
+        given_token, _, _, given_size, surname_count, initial, cores, culture = parts[:8]
+        given_tokens, given_listed = parts[8], parts[9]
         part_a = (keys >> 32).astype(np.int64)
         part_b = (keys & 0xFFFFFFFF).astype(np.int64)
         levels = _LEVEL["given" if name == "given" else "surnames"]
@@ -621,6 +672,7 @@ class Encoder:
             empty = given_size[part_a] == 0
             set_(same & empty, MISSING)
             set_(same & ~empty, "exact")
+            set_((given_size[part_a] == 0) | (given_size[part_b] == 0), MISSING)
             if not len(tokens.first):
                 return decided, out
             a, b = given_token[part_a], given_token[part_b]
@@ -631,21 +683,15 @@ class Encoder:
                 fits = tokens.fits_initial(token[rows], letter[rows])
                 set_(_rows(len(keys), rows[fits]), "initial")
                 set_(_rows(len(keys), rows[~fits]), "different")
+            self._compound_given(part_a, part_b, given_tokens, given_listed, decided, out)
+            self._equal_given(part_a, part_b, given_tokens, given_listed, decided, out)
             ok = (a >= 0) & (b >= 0) & ~same
             if not ok.any():
                 return decided, out
             a, b = np.where(ok, a, 0), np.where(ok, b, 0)
             folded, known = tokens.array("folded"), tokens.array("known")
-            first, length = tokens.array("first"), tokens.array("length")
-            ends_a, special = tokens.array("ends_a"), tokens.array("special")
             bag = tokens.bag(a, b)
-            not_gendered = (
-                (first[a] != first[b])
-                | ~(ends_a[a] | ends_a[b])
-                | (bag >= 3)
-                | (np.abs(length[a] - length[b]) >= 2)
-            ) & ~(special[a] & special[b])
-            ok &= folded[a] & folded[b] & not_gendered
+            ok &= folded[a] & folded[b] & tokens.not_gendered(a, b, bag)
             # Two different names are variants only if both are in the table.
             listed = tokens.array("listed")
             rows = np.flatnonzero(ok & listed[a] & listed[b])
@@ -665,7 +711,19 @@ class Encoder:
         set_((count_a == 0) | (count_b == 0), MISSING)
         if not len(tokens.first):
             return decided, out
-        unmarried = ~(maternal[part_a] & maternal[part_b])
+        # One or two surnames on each side: every rule of the scalar code from the matrix of
+        # which surnames match (equal, or a typo) across the two sides.
+        rows = np.flatnonzero(
+            (cores[part_a, 0] >= 0)
+            & (cores[part_b, 0] >= 0)
+            & (surname_count[part_a] <= 2)
+            & (surname_count[part_b] <= 2)
+            & ~decided
+        )
+        if len(rows):
+            levels_of_rows = self._surnames_matrix(part_a[rows], part_b[rows], cores, culture)
+            out[rows] = levels_of_rows
+            decided[rows] = True
         # Up to three surnames on each side, no surname of one equal to or possibly a typo of
         # any of the other's: "different" — every other rule (equal, swapped, typos, one
         # missing, paternal only, one shared) needs such a pair, the paternal and maternal
@@ -681,20 +739,185 @@ class Encoder:
                     xs, ys = np.where(present, x, 0), np.where(present, y, 0)
                     apart &= ~present | ((xs != ys) & tokens.no_typo(xs, ys))
             set_(_rows(len(keys), rows[apart]), "different")
-        a, b = surname_token[part_a], surname_token[part_b]
-        ok = (a >= 0) & (b >= 0)
-        if not ok.any():
-            return decided, out
-        a, b = np.where(ok, a, 0), np.where(ok, b, 0)
-        set_(ok & (a == b), "both_exact")
-        set_(ok & tokens.typo(a, b), "both_typo")
-        set_(ok & (a != b) & unmarried & tokens.no_typo(a, b), "different")
-        rest = np.flatnonzero(ok & ~decided)
-        if len(rest):
-            typo = tokens.is_typo(a[rest], b[rest])
-            set_(_rows(len(keys), rest[typo]), "both_typo")
-            set_(_rows(len(keys), rest[~typo]) & unmarried, "different")
         return decided, out
+
+    def _compound_given(
+        self,
+        part_a: IntArray,
+        part_b: IntArray,
+        given_tokens: I32,
+        given_listed: Bool,
+        decided: Bool,
+        out: npt.NDArray[np.int8],
+    ) -> None:
+        """One given name against two or three, no initials, the second side's names written
+        together not listed as a variant of the first's: "compound_partial" when the one
+        equals, or is listed as a variant of, one of the others; otherwise "different" when the
+        first names cannot be a gendered pair. Other cases are left to the scalar code."""
+        levels = _LEVEL["given"]
+        tokens = self.tokens
+        size_a = (given_tokens[part_a] >= 0).sum(axis=1)
+        size_b = (given_tokens[part_b] >= 0).sum(axis=1)
+        rows = np.flatnonzero(
+            ~decided & (np.minimum(size_a, size_b) == 1) & (np.maximum(size_a, size_b) >= 2)
+        )
+        rows = self._not_joined_variants(part_a, part_b, rows, given_listed)
+        if not len(rows):
+            return
+        a_short = size_a[rows] == 1
+        short_part = np.where(a_short, part_a[rows], part_b[rows])
+        long_part = np.where(a_short, part_b[rows], part_a[rows])
+        x = given_tokens[short_part, 0]
+        folded, listed = tokens.array("folded"), tokens.array("listed")
+        matched = np.zeros(len(rows), dtype=np.bool_)
+        for k in range(3):
+            y = given_tokens[long_part, k]
+            present = y >= 0
+            ys = np.where(present, y, 0)
+            matched |= present & (x == ys)
+            check = np.flatnonzero(present & (x != ys) & listed[x] & listed[ys])
+            if len(check):
+                matched[check] |= tokens.listed_variant(x[check], ys[check])
+        # The scalar code looks for a gendered pair between the first names of each side.
+        first_a, first_b = given_tokens[part_a[rows], 0], given_tokens[part_b[rows], 0]
+        not_gendered = tokens.not_gendered(first_a, first_b)
+        plain = folded[first_a] & folded[first_b]  # gendered_pair folds; these need not
+        compound = rows[matched]
+        out[compound] = levels["compound_partial"]
+        decided[compound] = True
+        different = rows[~matched & not_gendered & plain]
+        out[different] = levels["different"]
+        decided[different] = True
+
+    def _not_joined_variants(
+        self, part_a: IntArray, part_b: IntArray, rows: IntArray, given_listed: Bool
+    ) -> IntArray:
+        """``rows`` less those whose second side's names written together are a listed
+        variant of the first's ("jose maria" and "chema"): the scalar code's first question,
+        asked as it asks it."""
+        listed = np.flatnonzero(given_listed[part_a[rows]])
+        if not len(listed):
+            return rows
+        joined = self._given_joined
+        variant = np.array(
+            [
+                joined[b] in given_name_variants(joined[a])
+                for a, b in zip(
+                    part_a[rows[listed]].tolist(), part_b[rows[listed]].tolist(), strict=True
+                )
+            ],
+            dtype=np.bool_,
+        )
+        kept: IntArray = np.delete(rows, listed[variant])
+        return kept
+
+    def _equal_given(
+        self,
+        part_a: IntArray,
+        part_b: IntArray,
+        given_tokens: I32,
+        given_listed: Bool,
+        decided: Bool,
+        out: npt.NDArray[np.int8],
+    ) -> None:
+        """Two or three given names on each side, no initials: "different" when the first
+        names cannot be a gendered pair and, in some position, the two names are neither equal
+        nor listed variants nor possibly a typo (both known given names, or ``no_typo``): the
+        variant, compound and typo rules all need every position to agree."""
+        tokens = self.tokens
+        size_a = (given_tokens[part_a] >= 0).sum(axis=1)
+        size_b = (given_tokens[part_b] >= 0).sum(axis=1)
+        rows = np.flatnonzero(~decided & (size_a == size_b) & (size_a >= 2))
+        rows = self._not_joined_variants(part_a, part_b, rows, given_listed)
+        if not len(rows):
+            return
+        folded, known = tokens.array("folded"), tokens.array("known")
+        listed = tokens.array("listed")
+        x_all, y_all = given_tokens[part_a[rows]], given_tokens[part_b[rows]]
+        apart = np.zeros(len(rows), dtype=np.bool_)
+        for k in range(3):
+            x, y = x_all[:, k], y_all[:, k]
+            present = (x >= 0) & (y >= 0)
+            xs, ys = np.where(present, x, 0), np.where(present, y, 0)
+            far = present & (xs != ys) & ((known[xs] & known[ys]) | tokens.no_typo(xs, ys))
+            check = np.flatnonzero(far & listed[xs] & listed[ys])
+            if len(check):
+                far[check] &= ~tokens.listed_variant(xs[check], ys[check])
+            apart |= far
+        first_a, first_b = x_all[:, 0], y_all[:, 0]
+        apart &= folded[first_a] & folded[first_b] & tokens.not_gendered(first_a, first_b)
+        different = rows[apart]
+        out[different] = _LEVEL["given"]["different"]
+        decided[different] = True
+
+    def _surnames_matrix(
+        self, part_a: IntArray, part_b: IntArray, cores: I32, culture: I32
+    ) -> npt.NDArray[np.int8]:
+        """Surname levels of parts with one or two surnames each, as ``_compare_surnames``
+        gives them, from which surnames are equal and which match (equal or ``is_typo``)."""
+        levels = _LEVEL["surnames"]
+        tokens = self.tokens
+        n = len(part_a)
+        x, y = cores[part_a, :2], cores[part_b, :2]
+        equal = np.zeros((n, 2, 2), dtype=np.bool_)
+        match = np.zeros((n, 2, 2), dtype=np.bool_)
+        for i in range(2):
+            for j in range(2):
+                present = (x[:, i] >= 0) & (y[:, j] >= 0)
+                xs, ys = np.where(present, x[:, i], 0), np.where(present, y[:, j], 0)
+                same = present & (xs == ys)
+                typo = present & ~same & tokens.typo(xs, ys)
+                open_ = np.flatnonzero(present & ~same & ~typo & ~tokens.no_typo(xs, ys))
+                if len(open_):
+                    typo[open_] = tokens.is_typo(xs[open_], ys[open_])
+                equal[:, i, j] = same
+                match[:, i, j] = same | typo
+        one_a, one_b = x[:, 1] < 0, y[:, 1] < 0
+        pt_a, pt_b = culture[part_a] == _PT, culture[part_b] == _PT
+        out = np.full(n, levels["different"], dtype=np.int8)
+        decided = np.zeros(n, dtype=np.bool_)
+
+        def set_(mask: Bool, level: str) -> None:
+            mask = mask & ~decided
+            out[mask] = levels[level]
+            decided[mask] = True
+
+        # One against one.
+        single = one_a & one_b
+        set_(single & equal[:, 0, 0], "both_exact")
+        set_(single & match[:, 0, 0], "both_typo")
+        set_(single, "different")
+        # Two against two.
+        double = ~one_a & ~one_b
+        set_(double & equal[:, 0, 0] & equal[:, 1, 1], "both_exact")
+        crossed = double & equal[:, 0, 1] & equal[:, 1, 0]
+        same_culture = (culture[part_a] > 0) & (culture[part_a] == culture[part_b])
+        set_(crossed & same_culture, "swapped")
+        set_(crossed, "order_culture")
+        set_(double & match[:, 0, 0] & match[:, 1, 1], "both_typo")
+        # Paternal surname: the last of two for Portuguese names, the first otherwise.
+        rows = np.arange(n)
+        paternal_a, paternal_b = pt_a.astype(np.int64), pt_b.astype(np.int64)
+        paternal = match[rows, paternal_a, paternal_b]
+        maternal = match[rows, 1 - paternal_a, 1 - paternal_b]
+        set_(double & paternal & ~maternal, "paternal_only_match")
+        # One against two: the one matches the first surname of the two that can be the one
+        # written (the paternal), or the Portuguese one's last: "one_missing".
+        for short_is_a in (True, False):
+            lone = (one_a & ~one_b) if short_is_a else (~one_a & one_b)
+            first_match = match[:, 0, 0]
+            second_match = match[:, 0, 1] if short_is_a else match[:, 1, 0]
+            pt_long = pt_b if short_is_a else pt_a
+            pt_short = pt_a if short_is_a else pt_b
+            # The first surname of the two that matches the one (the scalar code's scan).
+            at = np.where(first_match, 0, np.where(second_match, 1, -1))
+            kept = np.asarray(
+                np.where(at == 0, ~pt_long, (at == 1) & (pt_long | pt_short)), dtype=np.bool_
+            )
+            set_(lone & (at >= 0) & kept, "one_missing")
+        shared: Bool = np.asarray(match.any(axis=(1, 2)), dtype=np.bool_)
+        set_(shared, "one_shared")
+        return out
 
     def _places_apart(self, keys: IntArray) -> Bool:
         """Which (place part a, place part b) keys ``birth_place_level`` calls "different",
