@@ -13,7 +13,7 @@ from rich.table import Table
 
 from vinculo import audit
 from vinculo.cli_common import _engine, _user, fail, out
-from vinculo.graph import analysis, exports, service
+from vinculo.graph import analysis, exports, service, workspaces
 from vinculo.graph.network import Network
 from vinculo.sharing.directory import UserInfo
 
@@ -256,7 +256,10 @@ def export_cmd(
         bool, typer.Option("--judicial", help="For a judicial package: refuse H1 not released")
     ] = False,
 ) -> None:
-    """Write the network as GraphML, GEXF, ANX, FtM JSON lines or CSV (audited)."""
+    """Write the network as GraphML, GEXF, ANX, FtM JSON lines, CSV or an SVG picture (laid
+    out here, marked with the handling codes; audited)."""
+    from vinculo.web.chart import picture_for  # the picture's words are the web's translations
+
     if format_ not in exports.FORMATS:
         raise fail(f"--format: one of {', '.join(exports.FORMATS)}")
     net, user, request = _run(
@@ -265,7 +268,7 @@ def export_cmd(
     engine = _engine()
     actor = audit.Actor(user.username, user.agency, "cli")
     try:
-        body = exports.export(net, format_, user, judicial=judicial)
+        body = exports.export(net, format_, user, judicial=judicial, picture=picture_for(user))
     except PermissionError as exc:
         audit.record_now(
             engine,
@@ -292,3 +295,162 @@ def export_cmd(
         },
     )
     out.print(f"{len(net.nodes)} nodes, {len(net.edges)} links → {escape(str(output))}")
+
+
+workspaces_app = typer.Typer(
+    help="Named link charts shared with the colleagues of one's agency (ids, pinned positions, "
+    "notes).",
+    no_args_is_help=True,
+)
+graph_app.add_typer(workspaces_app, name="workspaces")
+
+
+def _workspace_call(as_user: str, action: str, workspace_id: int | None, call: Any) -> Any:
+    """Run ``call(conn, user)`` in a transaction, the outcome on the audit record either way."""
+    engine = _engine()
+    user = _user(engine, as_user)
+    actor = audit.Actor(user.username, user.agency, "cli")
+    where: dict[str, Any] = {
+        "object_type": "workspace",
+        "object_id": str(workspace_id) if workspace_id else None,
+    }
+    try:
+        with engine.begin() as conn:
+            result = call(conn, user)
+            found = result if isinstance(result, workspaces.Workspace) else None
+            details: dict[str, Any] = {"channel": "cli"}
+            if found is not None:
+                where["object_id"] = str(found.id)
+                details["ids"] = len(found.ids)
+            elif isinstance(result, list):
+                details["count"] = len(result)
+            audit.record(conn, actor, action, details=details, **where)
+    except (PermissionError, LookupError, ValueError) as exc:
+        outcome = "failed" if isinstance(exc, ValueError) else "denied"
+        reason = "not found" if isinstance(exc, LookupError) else str(exc)
+        audit.record_now(
+            engine,
+            actor,
+            action,
+            outcome=outcome,
+            details={"channel": "cli", "reason": reason},
+            **where,
+        )
+        if isinstance(exc, LookupError):
+            raise fail(f"no workspace {workspace_id} in your agency") from None
+        raise fail(str(exc)) from None
+    return result
+
+
+def _workspace_json(found: workspaces.Workspace) -> dict[str, Any]:
+    return {
+        "id": found.id,
+        "name": found.name,
+        "ids": found.ids,
+        "pinned": found.state.get("pinned", {}),
+        "notes": found.state.get("notes", {}),
+        "created_by": found.created_by,
+        "updated_by": found.updated_by,
+        "updated_at": found.updated_at,
+    }
+
+
+@workspaces_app.command("list")
+def workspaces_list_cmd(as_user: AsUser, as_json: AsJson = False) -> None:
+    """The workspaces of the user's agency, most recently changed first."""
+    found: list[workspaces.Workspace] = _workspace_call(
+        as_user, "graph.workspace.list", None, workspaces.list_workspaces
+    )
+    if as_json:
+        _print_json([_workspace_json(w) for w in found])
+        return
+    if not found:
+        out.print("no workspace in your agency")
+        return
+    table = Table()
+    for column in ("id", "name", "ids", "notes", "updated by", "updated at"):
+        table.add_column(column)
+    for w in found:
+        table.add_row(
+            str(w.id),
+            escape(w.name),
+            str(len(w.ids)),
+            str(len(w.state.get("notes", {}))),
+            escape(w.updated_by),
+            w.updated_at[:19],
+        )
+    out.print(table)
+
+
+@workspaces_app.command("save")
+def workspaces_save_cmd(
+    as_user: AsUser,
+    name: Annotated[str, typer.Option("--name", help="Workspace name (replaced if it exists)")],
+    ids: Ids = None,
+    state_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--state",
+            help='JSON file: {"ids": [...], "pinned": {id: [x, y]}, "notes": {id: text}}',
+        ),
+    ] = None,
+) -> None:
+    """Save a chart as the agency's workspace NAME (a workspace of that name is replaced), from
+    --ids or a state file."""
+    state: dict[str, Any] = {}
+    if state_file is not None:
+        try:
+            state = json.loads(state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise fail(f"--state: {exc}") from None
+        if not isinstance(state, dict):
+            raise fail("--state: a JSON object is expected")
+    if ids:
+        state = {**state, "ids": service.split(ids)}
+    saved: workspaces.Workspace = _workspace_call(
+        as_user,
+        "graph.workspace.save",
+        None,
+        lambda conn, user: workspaces.save(conn, user, name, state),
+    )
+    out.print(f"workspace {saved.id} {escape(saved.name)!r}: {len(saved.ids)} ids")
+
+
+@workspaces_app.command("show")
+def workspaces_show_cmd(
+    as_user: AsUser,
+    workspace_id: Annotated[int, typer.Argument(help="Workspace id", min=1)],
+    as_json: AsJson = False,
+) -> None:
+    """A workspace of the user's agency: its ids, pinned positions and notes."""
+    found: workspaces.Workspace = _workspace_call(
+        as_user,
+        "graph.workspace.open",
+        workspace_id,
+        lambda conn, user: workspaces.get(conn, user, workspace_id),
+    )
+    if as_json:
+        _print_json(_workspace_json(found))
+        return
+    out.print(f"{escape(found.name)} (by {escape(found.updated_by)}, {found.updated_at[:19]})")
+    notes = found.state.get("notes", {})
+    pinned = found.state.get("pinned", {})
+    for entity_id in found.ids:
+        extra = " pinned" if entity_id in pinned else ""
+        note = f" — {notes[entity_id]}" if entity_id in notes else ""
+        out.print(escape(f"  {entity_id}{extra}{note}"))
+
+
+@workspaces_app.command("delete")
+def workspaces_delete_cmd(
+    as_user: AsUser,
+    workspace_id: Annotated[int, typer.Argument(help="Workspace id", min=1)],
+) -> None:
+    """Delete a workspace of the user's agency."""
+    _workspace_call(
+        as_user,
+        "graph.workspace.delete",
+        workspace_id,
+        lambda conn, user: workspaces.remove(conn, user, workspace_id),
+    )
+    out.print(f"workspace {workspace_id} deleted")

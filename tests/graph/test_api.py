@@ -188,3 +188,47 @@ def test_judicial_export_blocks_h1(client: TestClient, store: Store) -> None:
         ("graph.export", "denied"),
         ("graph.export", "ok"),
     ]
+
+
+def test_svg_export_laid_out_here_marked_and_audited(client: TestClient, store: Store) -> None:
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    params = {"ids": store.id(ES, "p1"), "depth": 3, "format": "svg"}
+    response = client.get("/api/v1/graph/export", params=params, headers=auth(client, "jean.pn"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert "vinculo-network.svg" in response.headers["content-disposition"]
+    root = ET.fromstring(response.content)  # noqa: S314
+    nodes = {
+        g.get("data-id"): g.get("class")
+        for g in root.iter(f"{svg_ns}g")
+        if "node" in (g.get("class") or "").split()
+    }
+    assert nodes[store.id(ES, "p1")] == "node"
+    assert nodes[store.id(ES, "p2")] == "node placeholder"
+    assert nodes[store.id(BR, "p1")] == "node placeholder"
+    for secret in (b"Marta", b"Testigo", b"Souza", b"Clan Sur"):
+        assert secret not in response.content
+    marking = next(g for g in root.iter(f"{svg_ns}g") if g.get("id") == "marking")
+    lines = [t.text or "" for t in marking.iter(f"{svg_ns}text")]
+    # jean.pn sees the H1 association with the witness: marked, the exporter and agency named.
+    assert lines[0] == "Handling codes: H1, H0"
+    assert any(line.startswith("H1 — not to be used in judicial") for line in lines)
+    assert lines[-1].startswith("Exported by jean.pn (FR-PN) on ")
+    refused = client.get(
+        "/api/v1/graph/export",
+        params={**params, "judicial": "true"},
+        headers=auth(client, "jean.pn"),
+    )
+    assert refused.status_code == 403 and "H1" in refused.json()["detail"]
+    # luis.cnp reads Spanish: the picture's words are his.
+    spanish = client.get(
+        "/api/v1/graph/export",
+        params={"ids": store.id(ES, "p1"), "format": "svg"},
+        headers=auth(client, "luis.cnp"),
+    )
+    assert b"Exportado por luis.cnp (ES-CNP)" in spanish.content
+    assert [a[:2] for a in audit_actions(store)] == [
+        ("graph.export", "ok"),
+        ("graph.export", "denied"),
+        ("graph.export", "ok"),
+    ]

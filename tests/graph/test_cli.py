@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,6 +75,30 @@ def test_export_and_refusals(cli_store: Store, tmp_path: Path) -> None:
     )
     g = nx.read_graphml(io.BytesIO(target.read_bytes()))
     assert g.number_of_nodes() == 3
+    picture = tmp_path / "net.svg"
+    run(
+        "graph",
+        "export",
+        "--as",
+        "ana.pf",
+        "--ids",
+        cli_store.id(BR, "p1"),
+        "--depth",
+        "2",
+        "--format",
+        "svg",
+        "-o",
+        str(picture),
+    )
+    root = ET.parse(picture).getroot()  # noqa: S314 - the command's own file
+    drawn = {
+        e.get("data-id"): e.get("class")
+        for e in root.iter("{http://www.w3.org/2000/svg}g")
+        if "node" in (e.get("class") or "").split()
+    }
+    assert set(drawn) == set(g.nodes)
+    assert drawn[cli_store.id(ES, "p1")] == "node placeholder"
+    assert "Exported by ana.pf (BR-PF)" in picture.read_text(encoding="utf-8")
     refused = runner.invoke(
         app, ["graph", "metrics", "--as", "admin.pn", "--ids", cli_store.id(ES, "p1")]
     )
@@ -104,6 +129,8 @@ def test_export_and_refusals(cli_store: Store, tmp_path: Path) -> None:
         ).all()
     graph_rows = [tuple(r) for r in rows if r[0].startswith("graph.")]
     assert graph_rows == [
+        ("graph.network", "ok", "ana.pf"),
+        ("graph.export", "ok", "ana.pf"),
         ("graph.network", "ok", "ana.pf"),
         ("graph.export", "ok", "ana.pf"),
         ("graph.metrics", "denied", "admin.pn"),

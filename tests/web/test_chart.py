@@ -231,3 +231,145 @@ def test_workspaces_are_shared_within_the_agency(client: TestClient, store: Stor
     assert client.get(location).status_code == 404
     actions = [(e.action, e.outcome) for e in audit_entries(store.engine, "graph.workspace.save")]
     assert actions == [("graph.workspace.save", "ok"), ("graph.workspace.save", "failed")]
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_svg_export_drawn_as_the_page_shows_it(client: TestClient, store: Store) -> None:
+    import json
+
+    login(client, "luis.cnp")
+    token = page_csrf(client, f"/chart?ids={store.id(ES, 'p1')}")
+    carlos, marta = store.id(ES, "p1"), store.id(ES, "p2")
+    layout = {
+        "positions": {carlos: [0, 0], marta: [400, 100]},
+        "colours": {carlos: "#8e24aa", marta: "#2e7d32"},
+        "legend": {"#8e24aa": "Comunidad 0", "#2e7d32": "Comunidad 1"},
+    }
+    data = {"ids": f"{carlos},{marta}", "format": "svg", "layout": json.dumps(layout)}
+    assert client.post("/chart/export", data=data).status_code == 403  # no CSRF token
+    response = client.post("/chart/export", data={**data, "csrf_token": token})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert 'filename="vinculo-chart.svg"' in response.headers["content-disposition"]
+    root = ET.fromstring(response.content)  # noqa: S314 - the server's own export
+    nodes = {
+        g.get("data-id"): g
+        for g in root.iter(f"{SVG}g")
+        if "node" in (g.get("class") or "").split()
+    }
+    assert set(nodes) == {carlos, marta}
+    circles = {k: next(e for e in g if e.tag == f"{SVG}circle") for k, g in nodes.items()}
+    assert circles[carlos].get("fill") == "#8e24aa" and circles[marta].get("fill") == "#2e7d32"
+    dx = float(circles[marta].get("cx", "0")) - float(circles[carlos].get("cx", "0"))
+    dy = float(circles[marta].get("cy", "0")) - float(circles[carlos].get("cy", "0"))
+    assert (dx, dy) == (400.0, 100.0)
+    words = [t.text for t in root.iter(f"{SVG}text")]
+    assert "Comunidad 0" in words and "Comunidad 1" in words  # the page's legend
+    marking = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "marking")
+    lines = [t.text or "" for t in marking.iter(f"{SVG}text")]
+    # luis.cnp reads Spanish; the call between the two is H0, both people H0.
+    assert lines[0] == "Códigos de tratamiento: H0"
+    assert lines[-1].startswith("Exportado por luis.cnp (ES-CNP) el ")
+    bad = client.post(
+        "/chart/export",
+        data={**data, "layout": '{"positions": {"x": "north"}}', "csrf_token": token},
+    )
+    assert bad.status_code == 422
+    entries = audit_entries(store.engine, "graph.export")
+    assert [(e.outcome, e.details.get("format")) for e in entries] == [
+        ("ok", "svg"),
+        ("failed", None),
+    ]
+
+
+def test_judicial_svg_from_the_page_is_refused_with_h1(client: TestClient, store: Store) -> None:
+    login(client, "jean.pn")
+    token = page_csrf(client, f"/chart?ids={store.id(ES, 'p1')}")
+    ids = f"{store.id(ES, 'p1')},{store.id(ES, 'p3')}"
+    refused = client.post(
+        "/chart/export",
+        data={"ids": ids, "format": "svg", "judicial": "true", "csrf_token": token},
+    )
+    assert refused.status_code == 403
+    marked = client.post("/chart/export", data={"ids": ids, "format": "svg", "csrf_token": token})
+    assert marked.status_code == 200
+    assert b"H1 \xe2\x80\x94 not to be used in judicial proceedings" in marked.content
+    assert [
+        (e.outcome, e.details.get("format")) for e in audit_entries(store.engine, "graph.export")
+    ] == [
+        ("denied", "svg"),
+        ("ok", "svg"),
+    ]
+
+
+def test_png_export_is_audited_and_marked(client: TestClient, store: Store) -> None:
+    ids = [store.id(ES, "p1"), store.id(ES, "p3")]
+    # Not logged in: sent to the login page, nothing exported.
+    anonymous = client.post("/chart/export/image", json={"ids": ids}, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+    assert audit_entries(store.engine, "graph.export") == []
+    login(client, "jean.pn")
+    token = page_csrf(client, f"/chart?ids={ids[0]}")
+    assert client.post("/chart/export/image", json={"ids": ids}).status_code == 403  # no CSRF
+    headers = {"X-CSRF-Token": token}
+    judicial = client.post(
+        "/chart/export/image", json={"ids": ids, "judicial": True}, headers=headers
+    )
+    assert judicial.status_code == 403
+    ok = client.post("/chart/export/image", json={"ids": ids}, headers=headers)
+    assert ok.status_code == 200
+    body = ok.json()
+    # The association with the witness is H1, shared with EUROPOL; the witness is hit-only.
+    assert body["codes"] == ["H1", "H0"] and body["strict"] is True
+    assert body["marking"][0] == "Handling codes: H1, H0"
+    assert body["marking"][1].startswith("H1 — not to be used in judicial proceedings")
+    assert body["marking"][-1].startswith("Exported by jean.pn (FR-PN) on ")
+    # An id the viewer may not know of drops out of a chart, as in every closed selection.
+    unknown = client.post("/chart/export/image", json={"ids": ["nope"]}, headers=headers)
+    assert unknown.status_code == 200 and unknown.json()["codes"] == []
+    entries = audit_entries(store.engine, "graph.export")
+    assert [(e.outcome, e.details.get("format"), e.username) for e in entries] == [
+        ("denied", "png", "jean.pn"),
+        ("ok", "png", "jean.pn"),
+        ("ok", "png", "jean.pn"),
+    ]
+    assert store.id(ES, "assoc") in entries[0].details["reason"]
+    assert entries[1].details["nodes"] == 2 and entries[1].details["views"] == {
+        "full": 1,
+        "hit_only": 1,
+    }
+    client.cookies.clear()
+    login(client, "admin.pn")  # a role without records
+    admin_token = page_csrf(client, "/agencies")
+    refused = client.post(
+        "/chart/export/image", json={"ids": ids}, headers={"X-CSRF-Token": admin_token}
+    )
+    assert refused.status_code == 403
+
+
+def test_grouped_layout_keeps_communities_apart(client: TestClient, store: Store) -> None:
+    login(client, "luis.cnp")
+    token = page_csrf(client, f"/chart?ids={store.id(ES, 'p1')}")
+    net = client.get(f"/chart/network.json?ids={store.id(ES, 'p1')}&depth=2").json()
+    ids = [n["id"] for n in net["nodes"]]
+    half = len(ids) // 2
+    groups = {i: (0 if n < half else 1) for n, i in enumerate(ids)}
+    response = client.post(
+        "/chart/analysis.json",
+        json={"ids": ids, "analysis": "layout", "groups": groups},
+        headers={"X-CSRF-Token": token},
+    )
+    assert response.status_code == 200
+    positions = response.json()["positions"]
+    assert set(positions) == set(ids)
+
+    def box(group: int) -> tuple[float, float, float, float]:
+        points = [positions[i] for i, g in groups.items() if g == group]
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    a, b = box(0), box(1)
+    apart = a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]
+    assert apart, (a, b)

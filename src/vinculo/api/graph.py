@@ -1,5 +1,6 @@
 """Network analysis over what the user may see: the network, centralities, communities, paths,
-key players, brokerage, most connected, and exports (GraphML, GEXF, ANX, FtM, CSV).
+key players, brokerage, most connected, exports (GraphML, GEXF, ANX, FtM, CSV, SVG), and the
+agency's link-chart workspaces.
 
 Every route builds the network for the user through the sharing policy (hit-only records are
 placeholders), and leaves an audit entry naming the selection and how much was shown.
@@ -7,14 +8,15 @@ placeholders), and leaves an audit entry naming the selection and how much was s
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from vinculo import audit
 from vinculo.api.deps import Conn, CurrentUser, actor_of, deny, refusals
-from vinculo.graph import analysis, exports, service
+from vinculo.graph import analysis, exports, service, workspaces
 from vinculo.graph.network import MAX_DEPTH, Network, find_path
 from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
@@ -262,18 +264,21 @@ def export(
     user: CurrentUser,
     params: Params,
     format_: Annotated[
-        Literal["graphml", "gexf", "anx", "ftm", "csv"], Query(alias="format")
+        Literal["graphml", "gexf", "anx", "ftm", "csv", "svg"], Query(alias="format")
     ] = "graphml",
     judicial: Annotated[
         bool, Query(description="For a judicial package: refused when H1 material is not released")
     ] = False,
 ) -> Response:
     """The network as a file for Gephi (GraphML, GEXF), i2 Analyst's Notebook (ANX), OpenAleph
-    (FtM JSON lines) or a spreadsheet (CSV edge list), every node and link marked with its
-    handling code."""
+    (FtM JSON lines), a spreadsheet (CSV edge list) or a picture (SVG, laid out here, with a
+    marking banner in the user's language), every node and link marked with its handling
+    code."""
+    from vinculo.web.chart import picture_for  # the picture's words are the web's translations
+
     net, req = _network(request, conn, user, params, "graph.export")
     with refusals(request, user, "graph.export", object_type="graph"):
-        body = exports.export(net, format_, user, judicial=judicial)
+        body = exports.export(net, format_, user, judicial=judicial, picture=picture_for(user))
     _audit(
         request,
         conn,
@@ -291,3 +296,174 @@ def export(
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="vinculo-network.{suffix}"'},
     )
+
+
+# Workspaces: named charts of the user's agency (ids, pinned positions, notes), as on the web
+# page. Another agency's workspace answers 404, like one that does not exist.
+
+WorkspaceId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+class WorkspaceState(BaseModel):
+    ids: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=workspaces.MAX_IDS
+    )
+    pinned: dict[
+        str,
+        Annotated[
+            list[Annotated[float, Field(allow_inf_nan=False)]],
+            Field(min_length=2, max_length=2),
+        ],
+    ] = Field(default_factory=dict, description="Pinned nodes' positions: id -> [x, y]")
+    notes: dict[str, Annotated[str, Field(max_length=workspaces.MAX_NOTE)]] = Field(
+        default_factory=dict, description="Analysts' notes: id -> text"
+    )
+
+
+class WorkspaceIn(BaseModel):
+    name: str = Field(min_length=1, max_length=workspaces.MAX_NAME)
+    state: WorkspaceState
+
+
+class WorkspaceChange(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=workspaces.MAX_NAME)
+    state: WorkspaceState | None = None
+
+
+class WorkspaceOut(BaseModel):
+    id: int
+    name: str
+    ids: list[str]
+    pinned: dict[str, list[float]]
+    notes: dict[str, str]
+    created_by: str
+    updated_by: str
+    updated_at: str
+
+
+def _workspace_out(found: workspaces.Workspace) -> WorkspaceOut:
+    return WorkspaceOut(
+        id=found.id,
+        name=found.name,
+        ids=found.ids,
+        pinned=found.state.get("pinned", {}),
+        notes=found.state.get("notes", {}),
+        created_by=found.created_by,
+        updated_by=found.updated_by,
+        updated_at=found.updated_at,
+    )
+
+
+def _taken(request: Request, user: UserInfo, action: str, exc: Exception, **where: Any) -> NoReturn:
+    deny(
+        request,
+        user,
+        action,
+        409,
+        str(exc),
+        outcome="failed",
+        object_type="workspace",
+        details={"reason": str(exc)},
+        **where,
+    )
+
+
+def _audit_workspace(
+    request: Request, conn: Conn, user: UserInfo, action: str, found: workspaces.Workspace
+) -> None:
+    audit.record(
+        conn,
+        actor_of(request, user),
+        action,
+        object_type="workspace",
+        object_id=str(found.id),
+        details={"ids": len(found.ids), "notes": len(found.state.get("notes", {}))},
+    )
+
+
+@router.get("/workspaces")
+def list_workspaces(request: Request, conn: Conn, user: CurrentUser) -> list[WorkspaceOut]:
+    """The workspaces of the user's agency, most recently changed first."""
+    with refusals(request, user, "graph.workspace.list", object_type="workspace"):
+        found = workspaces.list_workspaces(conn, user)
+    audit.record(
+        conn,
+        actor_of(request, user),
+        "graph.workspace.list",
+        object_type="workspace",
+        details={"count": len(found)},
+    )
+    return [_workspace_out(w) for w in found]
+
+
+@router.post("/workspaces", status_code=201)
+def create_workspace(
+    body: WorkspaceIn, request: Request, conn: Conn, user: CurrentUser
+) -> WorkspaceOut:
+    """A new workspace of the user's agency, shared with its colleagues (409 when the agency
+    has one of that name)."""
+    action = "graph.workspace.save"
+    with refusals(request, user, action, object_type="workspace"):
+        try:
+            created = workspaces.create(conn, user, body.name, body.state.model_dump())
+        except workspaces.NameTaken as exc:
+            _taken(request, user, action, exc)
+    _audit_workspace(request, conn, user, action, created)
+    return _workspace_out(created)
+
+
+@router.get("/workspaces/{workspace_id}")
+def get_workspace(
+    workspace_id: WorkspaceId, request: Request, conn: Conn, user: CurrentUser
+) -> WorkspaceOut:
+    """One workspace of the user's agency: its ids, pinned positions and notes (read the records
+    with ``/graph/network?ids=…``: they come through the policy for whoever asks)."""
+    action = "graph.workspace.open"
+    with refusals(request, user, action, object_type="workspace", object_id=str(workspace_id)):
+        found = workspaces.get(conn, user, workspace_id)
+    _audit_workspace(request, conn, user, action, found)
+    return _workspace_out(found)
+
+
+@router.patch("/workspaces/{workspace_id}")
+def update_workspace(
+    workspace_id: WorkspaceId,
+    body: WorkspaceChange,
+    request: Request,
+    conn: Conn,
+    user: CurrentUser,
+) -> WorkspaceOut:
+    """Rename a workspace of the user's agency and/or replace its state."""
+    action = "graph.workspace.update"
+    with refusals(request, user, action, object_type="workspace", object_id=str(workspace_id)):
+        try:
+            changed = workspaces.update(
+                conn,
+                user,
+                workspace_id,
+                name=body.name,
+                state=body.state.model_dump() if body.state is not None else None,
+            )
+        except workspaces.NameTaken as exc:
+            _taken(request, user, action, exc, object_id=str(workspace_id))
+    _audit_workspace(request, conn, user, action, changed)
+    return _workspace_out(changed)
+
+
+@router.delete("/workspaces/{workspace_id}", status_code=204)
+def delete_workspace(
+    workspace_id: WorkspaceId, request: Request, conn: Conn, user: CurrentUser
+) -> Response:
+    """Delete a workspace of the user's agency (anyone of the agency who works with records may,
+    as on the web page)."""
+    action = "graph.workspace.delete"
+    with refusals(request, user, action, object_type="workspace", object_id=str(workspace_id)):
+        workspaces.remove(conn, user, workspace_id)
+    audit.record(
+        conn,
+        actor_of(request, user),
+        action,
+        object_type="workspace",
+        object_id=str(workspace_id),
+    )
+    return Response(status_code=204)

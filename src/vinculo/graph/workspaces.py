@@ -3,15 +3,18 @@
 A workspace keeps ids, pinned positions, the analysts' notes and the filters, never record
 content: whoever opens it sees the records as the policy shows them to them at that moment (a
 record since made invisible to them simply drops out). Another agency's workspace is answered as
-missing (LookupError).
+missing (LookupError). Anyone of the agency who works with records may save, rename, change and
+delete its workspaces, as on the web page.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import update as update_stmt
 
 from vinculo.sharing import policy
 from vinculo.sharing.directory import UserInfo
@@ -35,6 +38,10 @@ class Workspace:
     @property
     def ids(self) -> list[str]:
         return list(self.state.get("ids", []))
+
+
+class NameTaken(ValueError):
+    """Another workspace of the agency already has that name."""
 
 
 def _check_user(user: UserInfo) -> None:
@@ -62,7 +69,10 @@ def clean_state(state: Any) -> dict[str, Any]:
         if not (
             isinstance(value, list)
             and len(value) == 2
-            and all(isinstance(v, int | float) for v in value)
+            and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                for v in value
+            )
         ):
             raise ValueError(f"state.pinned[{key}]: a position [x, y] is expected")
         pinned[key] = [float(value[0]), float(value[1])]
@@ -87,12 +97,63 @@ def _workspace(row: Any) -> Workspace:
     )
 
 
+def clean_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
+        raise ValueError(f"name: between 1 and {MAX_NAME} characters")
+    return name.strip()
+
+
+def _named(conn: Connection, user: UserInfo, name: str) -> int | None:
+    found = conn.execute(
+        select(ChartWorkspace.id).where(
+            ChartWorkspace.agency_code == user.agency, ChartWorkspace.name == name
+        )
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def create(conn: Connection, user: UserInfo, name: str, state: Any) -> Workspace:
+    """A new workspace of the agency; NameTaken when the agency has one of that name."""
+    _check_user(user)
+    name = clean_name(name)
+    if _named(conn, user, name) is not None:
+        raise NameTaken(f"name: the agency already has a workspace called {name!r}")
+    return save(conn, user, name, state)
+
+
+def update(
+    conn: Connection,
+    user: UserInfo,
+    workspace_id: int,
+    name: str | None = None,
+    state: Any = None,
+) -> Workspace:
+    """Rename the agency's workspace and/or replace its state (LookupError for one of another
+    agency, NameTaken when the new name is another workspace's)."""
+    current = get(conn, user, workspace_id)
+    values: dict[str, Any] = {}
+    if name is not None:
+        new_name = clean_name(name)
+        other = _named(conn, user, new_name)
+        if other is not None and other != workspace_id:
+            raise NameTaken(f"name: the agency already has a workspace called {new_name!r}")
+        values["name"] = new_name
+    if state is not None:
+        values["state"] = clean_state(state)
+    if not values:
+        return current
+    conn.execute(
+        update_stmt(ChartWorkspace)
+        .where(ChartWorkspace.id == workspace_id, ChartWorkspace.agency_code == user.agency)
+        .values(**values, updated_by=user.username, updated_at=utcnow())
+    )
+    return get(conn, user, workspace_id)
+
+
 def save(conn: Connection, user: UserInfo, name: str, state: Any) -> Workspace:
     """Create the agency's workspace called ``name``, or replace its content."""
     _check_user(user)
-    name = name.strip()
-    if not name or len(name) > MAX_NAME:
-        raise ValueError(f"name: between 1 and {MAX_NAME} characters")
+    name = clean_name(name)
     cleaned = clean_state(state)
     now = utcnow()
     existing = conn.execute(
@@ -114,7 +175,7 @@ def save(conn: Connection, user: UserInfo, name: str, state: Any) -> Workspace:
         )
     else:
         conn.execute(
-            update(ChartWorkspace)
+            update_stmt(ChartWorkspace)
             .where(ChartWorkspace.id == existing)
             .values(state=cleaned, updated_by=user.username, updated_at=now)
         )

@@ -11,6 +11,7 @@ the session's CSRF token.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import orjson
@@ -23,7 +24,8 @@ from vinculo.api.deps import Conn, actor_of, deny
 from vinculo.graph import analysis, exports, service, workspaces
 from vinculo.graph.network import MAX_DEPTH, Network, find_path
 from vinculo.model.metadata import CriminalMarket
-from vinculo.sharing.directory import list_agencies
+from vinculo.sharing.directory import UserInfo, list_agencies
+from vinculo.web import i18n
 from vinculo.web.viewer import FormViewer, PageViewer, Viewer, render, require_records
 
 router = APIRouter(include_in_schema=False)
@@ -67,6 +69,93 @@ EDGE_KINDS = (
 )
 LAYOUTS = ("server", "cose", "concentric", "breadthfirst", "circle", "grid")
 MEASURES = ("degree", "weighted_degree", "betweenness", "eigenvector", "pagerank", "kcore")
+
+
+def picture_texts(lang: str) -> exports.PictureTexts:
+    """The words of an SVG or PNG picture of a chart in ``lang`` (the page's language; the API
+    and the CLI use the user's setting)."""
+    gettext = i18n.translations(lang).gettext
+    return exports.PictureTexts(
+        title=gettext("Link chart"),
+        codes=gettext("Handling codes: %(codes)s"),
+        code_words={
+            "H0": gettext("H0 — free for use in preventing and combating crime."),
+            "H1": gettext(
+                "H1 — not to be used in judicial proceedings without the owner's permission."
+            ),
+            "H2": gettext(
+                "H2 — not to be passed on beyond your agency without the owner's permission."
+            ),
+            "H3": gettext("H3 — other restrictions set by the owner: see the handling conditions."),
+        },
+        exported=gettext("Exported by %(user)s (%(agency)s) on %(date)s"),
+        legend=gettext("Legend"),
+        placeholder=gettext("Placeholder: hit only, the content is held by the owner agency"),
+        identifier=gettext("Shared identifier"),
+        same_as=gettext("Confirmed hit (same person)"),
+        links=gettext("Link (thicker: more links between the two)"),
+        kinds={
+            "Associate": gettext("Associates"),
+            "Family": gettext("Family"),
+            "Membership": gettext("Membership"),
+            "Ownership": gettext("Ownership"),
+            "Directorship": gettext("Directorship"),
+            "Employment": gettext("Employment"),
+            "Payment": gettext("Payments"),
+            "Call": gettext("Calls"),
+            "Event": gettext("Events and meetings"),
+            "Seizure": gettext("Seizures"),
+            "Custody": gettext("Custody"),
+            "Case": gettext("Cases"),
+            "identifier": gettext("Shared identifiers"),
+            "same_as": gettext("Confirmed hits"),
+        },
+    )
+
+
+def picture_for(
+    user: UserInfo, lang: str | None = None, layout: dict[str, Any] | None = None
+) -> exports.Picture:
+    """How to draw a chart for ``user``: in ``lang`` (else their own setting, else English),
+    dated today, with the page's positions and colours when it sent them."""
+    lang = i18n.supported(lang) or i18n.supported(user.locale) or i18n.DEFAULT
+    layout = layout or {}
+    return exports.Picture(
+        positions=layout.get("positions") or {},
+        colours=layout.get("colours") or {},
+        legend=layout.get("legend") or {},
+        texts=picture_texts(lang),
+        date=i18n.date(dt.datetime.now(dt.UTC).date(), lang),
+    )
+
+
+def parse_layout(raw: str) -> dict[str, Any]:
+    """The page's drawing as it posted it (``{"positions": {id: [x, y]}, "colours": {id:
+    "#rrggbb"}, "legend": {"#rrggbb": words}}``); ValueError when it is not that."""
+    if not raw:
+        return {}
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ValueError("layout: not JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError("layout: an object is expected")
+    positions: dict[str, tuple[float, float]] = {}
+    for key, value in (data.get("positions") or {}).items():
+        if not (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        ):
+            raise ValueError(f"layout.positions[{key}]: a position [x, y] is expected")
+        positions[str(key)] = (float(value[0]), float(value[1]))
+    colours = {str(k): v for k, v in (data.get("colours") or {}).items() if isinstance(v, str)}
+    legend = {k: v for k, v in (data.get("legend") or {}).items() if isinstance(v, str | int)}
+    return {
+        "positions": positions,
+        "colours": colours,
+        "legend": {k: str(v) for k, v in legend.items()},
+    }
 
 
 def _audit(
@@ -242,6 +331,69 @@ def chart_network(
     return JSONResponse(body)
 
 
+#: Room between two communities in a grouped layout, in chart pixels: a box reaches about 80
+#: beyond its nodes on each side (node labels up to 120 wide, the padding, the title).
+BOX_GAP = 180.0
+
+
+def grouped_positions(
+    net: Network, groups: dict[str, int], spacing: float = 100.0
+) -> dict[str, list[float]]:
+    """Positions that keep each community together, for a chart whose communities are drawn as
+    boxes: each community laid out on its own (Fruchterman-Reingold), the blocks packed in rows,
+    largest first, so that no two boxes overlap; nodes outside any community (or alone in one)
+    share a last block."""
+    proj = analysis.project(net)
+    members: dict[int, list[int]] = {}
+    loose: list[int] = []
+    for node_id, index in proj.position.items():
+        group = groups.get(node_id)
+        if group is None:
+            loose.append(index)
+        else:
+            members.setdefault(group, []).append(index)
+    blocks: list[list[int]] = []
+    for indices in members.values():
+        if len(indices) > 1:
+            blocks.append(sorted(indices))
+        else:
+            loose.extend(indices)
+    blocks.sort(key=lambda b: (-len(b), proj.ids[b[0]]))
+    if loose:
+        blocks.append(sorted(loose))
+    laid: list[tuple[list[int], list[tuple[float, float]], float, float]] = []
+    for number, indices in enumerate(blocks):
+        sub = proj.graph.induced_subgraph(indices)
+        with analysis.seeded(1 + number):
+            if not sub.ecount():
+                coords = sub.layout_grid().coords
+            elif len(indices) <= 5:
+                # A force layout puts three or four nodes on a line, their labels on each other.
+                coords = sub.layout_circle().coords
+            else:
+                coords = sub.layout_fruchterman_reingold(weights="weight", niter=300).coords
+        xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+        span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+        side = spacing * max(1.0, len(indices) ** 0.5)
+        points = [((x - min(xs)) * side / span, (y - min(ys)) * side / span) for x, y in coords]
+        width = max(p[0] for p in points) if len(points) > 1 else 0.0
+        height = max(p[1] for p in points) if len(points) > 1 else 0.0
+        laid.append((indices, points, width, height))
+    # Rows about as wide as the whole would be if it were square.
+    area = sum((w + BOX_GAP) * (h + BOX_GAP) for _, _, w, h in laid)
+    row_width = max(area**0.5 * 1.3, max((w for _, _, w, _ in laid), default=0.0))
+    out: dict[str, list[float]] = {}
+    x = y = row_height = 0.0
+    for indices, points, width, height in laid:
+        if x > 0 and x + width > row_width:
+            x, y, row_height = 0.0, y + row_height + BOX_GAP, 0.0
+        for index, (px, py) in zip(indices, points, strict=True):
+            out[proj.ids[index]] = [round(x + px, 1), round(y + py, 1)]
+        x += width + BOX_GAP
+        row_height = max(row_height, height)
+    return out
+
+
 class ChartIn(BaseModel):
     ids: list[str] = Field(max_length=CHART_MAX_NODES * 2)
     analysis: str = Field(default="metrics", max_length=32)
@@ -249,6 +401,8 @@ class ChartIn(BaseModel):
     source: str | None = Field(default=None, max_length=200)
     target: str | None = Field(default=None, max_length=200)
     time: bool = False
+    #: For ``layout``: the communities drawn as boxes (id -> community), kept together.
+    groups: dict[str, int] | None = Field(default=None, max_length=CHART_MAX_NODES * 2)
 
 
 @router.post("/chart/analysis.json")
@@ -283,6 +437,8 @@ def chart_analysis(body: ChartIn, request: Request, conn: Conn, viewer: FormView
     elif body.analysis == "network":
         # A saved chart's records as they stand for the viewer (too many ids for a URL).
         result = {**net.as_dict(), "positions": analysis.layout_positions(net)}
+    elif body.analysis == "layout" and body.groups:
+        result = {"positions": grouped_positions(net, body.groups)}
     elif body.analysis == "layout":
         result = {"positions": analysis.layout_positions(net)}
     elif body.analysis == "keyplayers":
@@ -348,8 +504,10 @@ def chart_export(
     ids: Annotated[str, Form(max_length=CHART_MAX_NODES * 80)],
     format_: Annotated[str, Form(alias="format", max_length=16)] = "graphml",
     judicial: Annotated[bool, Form()] = False,
+    layout: Annotated[str, Form(max_length=CHART_MAX_NODES * 200)] = "",
 ) -> Response:
-    """The chart as it stands as a file (GraphML, GEXF, ANX, FtM, CSV), audited."""
+    """The chart as it stands as a file (GraphML, GEXF, ANX, FtM, CSV, or an SVG picture drawn
+    where the page shows each node, in its colour), audited."""
     if format_ not in exports.FORMATS:
         deny(
             request,
@@ -360,9 +518,27 @@ def chart_export(
             outcome="failed",
             details={"channel": "web"},
         )
+    try:
+        drawing = parse_layout(layout) if format_ == "svg" else {}
+    except ValueError as exc:
+        deny(
+            request,
+            viewer.user,
+            "graph.export",
+            422,
+            str(exc),
+            outcome="failed",
+            details={"channel": "web", "reason": str(exc)},
+        )
     net, wanted = _build(request, conn, viewer, "graph.export", ids=ids, closed=True)
     try:
-        body = exports.export(net, format_, viewer.user, judicial=judicial)
+        body = exports.export(
+            net,
+            format_,
+            viewer.user,
+            judicial=judicial,
+            picture=picture_for(viewer.user, viewer.lang, drawing),
+        )
     except PermissionError as exc:
         deny(
             request,
@@ -370,7 +546,7 @@ def chart_export(
             "graph.export",
             403,
             str(exc),
-            details={"channel": "web", "reason": str(exc)},
+            details={"channel": "web", "reason": str(exc), "format": format_},
         )
     _audit(
         request,
@@ -388,6 +564,43 @@ def chart_export(
         body,
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="vinculo-chart.{suffix}"'},
+    )
+
+
+class ImageIn(BaseModel):
+    ids: list[str] = Field(min_length=1, max_length=CHART_MAX_NODES * 2)
+    judicial: bool = False
+
+
+@router.post("/chart/export/image")
+def chart_export_image(
+    body: ImageIn, request: Request, conn: Conn, viewer: FormViewer
+) -> JSONResponse:
+    """Before the page draws the chart as a PNG: the export goes on the audit record (through
+    the policy and the judicial rule, like every export) and the answer is the marking the
+    picture must carry (handling codes, who exported it for which agency, when)."""
+    net, wanted = _build(request, conn, viewer, "graph.export", ids=body.ids, closed=True)
+    if body.judicial:
+        try:
+            exports.check_judicial(net, viewer.user)
+        except PermissionError as exc:
+            deny(
+                request,
+                viewer.user,
+                "graph.export",
+                403,
+                str(exc),
+                details={"channel": "web", "reason": str(exc), "format": "png"},
+            )
+    picture = picture_for(viewer.user, viewer.lang)
+    lines = exports.marking(net, viewer.user, picture.texts, picture.date)
+    _audit(request, conn, viewer, "graph.export", net, wanted, format="png", judicial=body.judicial)
+    return JSONResponse(
+        {
+            "marking": lines,
+            "codes": exports.handling_codes(net),
+            "strict": bool(set(exports.handling_codes(net)) & {"H1", "H2", "H3"}),
+        }
     )
 
 

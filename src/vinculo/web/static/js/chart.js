@@ -2,7 +2,9 @@
    POST routes /chart/analysis.json and /chart/path.json; every one builds the network through
    the sharing policy on the server, so what arrives here is already what the user may see
    (hit-only records as placeholders). Words come from #chart-texts (translated by the page);
-   the page's CSP forbids inline styles and scripts, so nothing here writes style attributes. */
+   the page's CSP forbids inline styles and scripts, so nothing here writes style attributes.
+   Communities can be drawn as boxes (compound parent nodes of class "community-box"): those are
+   not records, so every use of "the chart's nodes" below goes through entities(). */
 (function () {
   "use strict";
 
@@ -26,13 +28,17 @@
   var saved = JSON.parse(data.workspace || "{}");
   var notes = saved.notes || {};
   var pinnedAt = saved.pinned || {};
+  var grouped = false;
 
-  function say(key, values) {
-    var text = MESSAGES[key] || key;
+  function format(text, values) {
     Object.keys(values || {}).forEach(function (name) {
       text = text.split("%(" + name + ")s").join(String(values[name]));
     });
-    status.textContent = text;
+    return text;
+  }
+
+  function say(key, values) {
+    status.textContent = format(MESSAGES[key] || key, values);
   }
 
   var cy = window.cytoscape({
@@ -67,12 +73,34 @@
       { selector: "edge.directed", style: { "target-arrow-shape": "triangle" } },
       { selector: "edge.same-as", style: { "line-style": "dashed", "line-color": "#0b5394" } },
       { selector: "edge:selected", style: { "width": 4, "line-color": "#0b5394" } },
-      { selector: ".on-path", style: {
-        "line-color": "#c62828", "target-arrow-color": "#c62828", "width": 4,
-        "border-width": 4, "border-color": "#c62828" } }
+      { selector: "edge.on-path", style: {
+        "line-color": "#c62828", "target-arrow-color": "#c62828", "width": 4 } },
+      // Not "width" on nodes: that is their size, and would squash them to 4 pixels.
+      { selector: "node.on-path", style: { "border-width": 4, "border-color": "#c62828" } },
+      { selector: "node.community-box", style: {
+        "shape": "round-rectangle", "background-color": "#f3f6fa", "background-opacity": 1,
+        "border-width": 2, "border-color": "#5b6570", "border-style": "solid", "padding": 18,
+        "label": "data(label)", "text-valign": "top", "text-halign": "center",
+        "text-margin-y": -4, "font-size": 13, "font-weight": "bold", "color": "#1b1f24",
+        "text-background-opacity": 0, "min-zoomed-font-size": 5 } }
     ]
   });
   window.vinculoChart = cy; // for the browser tests and the benchmark
+
+  // The records on the chart: every node but the community boxes.
+  function entities() { return cy.nodes().not(".community-box"); }
+
+  // What a node's colour stands for, in words, for the legend of an exported picture.
+  function colourWords(node) {
+    var choice = document.getElementById("chart-colour").value;
+    if (choice === "community") {
+      var number = communities[node.id()];
+      return number === undefined ? "—" : format(LABELS.box_legend, { number: number });
+    }
+    if (choice === "view") { return VIEWS[node.data("view")] || node.data("view"); }
+    if (choice === "schema") { return node.data("schema"); }
+    return node.data("agency") || VIEWS.identifier;
+  }
 
   function colourKey(node) {
     var choice = document.getElementById("chart-colour").value;
@@ -86,7 +114,7 @@
     var keys = {};
     var next = 0;
     cy.batch(function () {
-      cy.nodes().forEach(function (node) {
+      entities().forEach(function (node) {
         var key = colourKey(node);
         if (!(key in keys)) { keys[key] = PALETTE[next++ % PALETTE.length]; }
         node.data("colour", keys[key]);
@@ -96,10 +124,10 @@
 
   function resize() {
     var measure = document.getElementById("chart-size").value;
-    var values = cy.nodes().map(function (n) { return (measures[n.id()] || {})[measure] || 0; });
+    var values = entities().map(function (n) { return (measures[n.id()] || {})[measure] || 0; });
     var top = Math.max.apply(null, values.concat([0]));
     cy.batch(function () {
-      cy.nodes().forEach(function (node) {
+      entities().forEach(function (node) {
         var value = (measures[node.id()] || {})[measure] || 0;
         node.data("size", measure && top > 0 ? 14 + 36 * Math.sqrt(value / top) : 22);
       });
@@ -150,7 +178,7 @@
     var selected = {};
     cy.nodes(":selected").forEach(function (n) { selected[n.id()] = true; });
     nodeList.textContent = "";
-    cy.nodes().sort(function (a, b) {
+    entities().sort(function (a, b) {
       return a.data("label").localeCompare(b.data("label"));
     }).forEach(function (node) {
       var option = document.createElement("option");
@@ -206,12 +234,16 @@
     var name = document.getElementById("chart-layout").value;
     if (name === "server") {
       if (positions) { preset(positions, only); return; }
-      postJSON("/chart/analysis.json", { ids: allIds(), analysis: "layout" }).then(function (r) {
+      var asked = { ids: allIds(), analysis: "layout" };
+      // Grouped: the server keeps each community together, so that the boxes do not overlap.
+      if (grouped) { asked.groups = boxedCommunities(); }
+      postJSON("/chart/analysis.json", asked).then(function (r) {
         preset(r.positions, only);
       });
       return;
     }
     var options = { name: name, animate: false, fit: !only, padding: 30 };
+    if (grouped && name === "cose") { options.nestingFactor = 0.8; options.nodeOverlap = 8; }
     if (name === "breadthfirst" || name === "concentric") { options.roots = cy.nodes(".seed"); }
     if (name === "cose") {
       options.randomize = !only;
@@ -219,7 +251,10 @@
       options.nodeRepulsion = function () { return 8000; };
     }
     var started = performance.now();
-    var run = (only ? cy.elements() : cy.elements()).layout(options);
+    // cose understands compound nodes; the others would place a box as if it were a record, so
+    // they arrange the records and the boxes follow their members.
+    var run = (name === "cose" ? cy.elements() : cy.elements().not(".community-box"))
+      .layout(options);
     run.one("layoutstop", function () {
       container.dataset.layoutMs = String(Math.round(performance.now() - started));
       container.dataset.ready = "true";
@@ -264,7 +299,7 @@
       cy.style().selector("edge").style({ "curve-style": "haystack", "haystack-radius": 0 })
         .update();
     }
-    if (network.truncated || cy.nodes().length >= maxNodes) { say("truncated", { max: maxNodes }); }
+    if (network.truncated || entities().length >= maxNodes) { say("truncated", { max: maxNodes }); }
     return added;
   }
 
@@ -275,7 +310,7 @@
   function expand(ids) {
     if (!ids.length) { say("select"); return; }
     say("working");
-    var before = cy.nodes().length;
+    var before = entities().length;
     getJSON("/chart/network.json?" + query({ ids: ids.join(","), depth: 1 })).then(function (net) {
       var added = loaded(net);
       if (added.length) {
@@ -284,9 +319,9 @@
         added.positions(function () {
           return { x: origin.x + (Math.random() - 0.5) * 120, y: origin.y + (Math.random() - 0.5) * 120 };
         });
-        layout(true);
+        if (grouped) { group(true); } else { layout(true); }
       }
-      if (!net.truncated) { say("expanded", { count: cy.nodes().length - before }); }
+      if (!net.truncated) { say("expanded", { count: entities().length - before }); }
     });
   }
 
@@ -294,11 +329,12 @@
     var chosen = cy.nodes(":selected");
     if (!chosen.length) { say("select"); return; }
     // Neighbours that hang on the selection alone go; seeds, pinned nodes and the rest stay.
-    var gone = chosen.neighborhood("node").filter(function (n) {
+    var gone = chosen.neighborhood("node").not(".community-box").filter(function (n) {
       return !n.selected() && !n.hasClass("seed") && !n.hasClass("pinned") &&
         n.neighborhood("node").difference(chosen).length === 0;
     });
     gone.remove();
+    relabelBoxes();
     refreshList();
     say("collapsed", { count: gone.length });
   }
@@ -333,14 +369,14 @@
     });
   }
 
-  function allIds() { return cy.nodes().map(function (n) { return n.id(); }); }
+  function allIds() { return entities().map(function (n) { return n.id(); }); }
 
   function withMeasures(then) {
     say("working");
     postJSON("/chart/analysis.json", { ids: allIds(), analysis: "metrics" }).then(function (r) {
       measures = r.nodes;
       then();
-      say("loaded", { nodes: cy.nodes().length, links: cy.edges().length });
+      say("loaded", { nodes: entities().length, links: cy.edges().length });
     });
   }
 
@@ -351,6 +387,83 @@
       recolour();
       say("communities", { count: r.count, modularity: r.modularity.toFixed(3) });
     });
+  }
+
+  // Communities as boxes: one compound parent per community of two or more, labelled with its
+  // number and size. Path highlighting, expansion and the analyses work on the records only.
+  function boxedCommunities() {
+    var out = {};
+    entities().forEach(function (n) {
+      if (n.isChild()) { out[n.id()] = n.parent().data("community"); }
+    });
+    return out;
+  }
+
+  function relabelBoxes() {
+    cy.batch(function () {
+      cy.nodes(".community-box").forEach(function (box) {
+        var size = box.children().length;
+        if (!size) { box.remove(); return; }
+        box.data("label", format(LABELS.box_title, { number: box.data("community"), count: size }));
+      });
+    });
+  }
+
+  function unboxAll() {
+    cy.batch(function () {
+      entities().forEach(function (n) { if (n.isChild()) { n.move({ parent: null }); } });
+      cy.nodes(".community-box").remove();
+    });
+  }
+
+  function showGrouping() {
+    var button = document.getElementById("chart-group");
+    button.setAttribute("aria-pressed", grouped ? "true" : "false");
+    button.textContent = grouped ? button.dataset.ungroup : button.dataset.group;
+    container.dataset.grouped = grouped ? "true" : "";
+  }
+
+  // keepPlaces: after an expansion, whose own message stays on the status line.
+  function group(keepPlaces) {
+    if (!keepPlaces) { say("working"); }
+    container.dataset.ready = "";
+    postJSON("/chart/analysis.json", { ids: allIds(), analysis: "communities" }).then(function (r) {
+      communities = r.membership;
+      var sizes = {};
+      Object.keys(communities).forEach(function (id) {
+        var c = communities[id];
+        sizes[c] = (sizes[c] || 0) + 1;
+      });
+      unboxAll();
+      var boxes = 0;
+      cy.batch(function () {
+        Object.keys(sizes).forEach(function (c) {
+          if (sizes[c] < 2) { return; } // a box around one node says nothing
+          boxes += 1;
+          cy.add({ group: "nodes", classes: "community-box", selectable: false,
+                   data: { id: "community-box-" + c, community: Number(c), size: 22,
+                           colour: "#f3f6fa", label: "" } });
+        });
+        entities().forEach(function (n) {
+          var box = cy.getElementById("community-box-" + communities[n.id()]);
+          if (box.length) { n.move({ parent: box.id() }); }
+        });
+      });
+      relabelBoxes();
+      grouped = true;
+      showGrouping();
+      if (document.getElementById("chart-colour").value === "community") { recolour(); }
+      layout(!!keepPlaces);
+      if (!keepPlaces) { say("grouped", { count: boxes, modularity: r.modularity.toFixed(3) }); }
+    });
+  }
+
+  function ungroup() {
+    unboxAll();
+    grouped = false;
+    showGrouping();
+    layout(false);
+    say("ungrouped");
   }
 
   function keyPlayers() {
@@ -405,6 +518,7 @@
       if (m) { row(list, LABELS.measure, Object.keys(m).map(function (k) {
         return k + " " + (Math.round(m[k] * 1000) / 1000); })); }
       if (d.id in communities) { row(list, LABELS.community, communities[d.id]); }
+      if (element.isChild()) { row(list, LABELS.box, element.parent().data("label")); }
       details.appendChild(heading);
       details.appendChild(list);
       if (d.view === "identifier") { return; }
@@ -471,7 +585,7 @@
     Array.prototype.forEach.call(nodeList.selectedOptions, function (o) { wanted[o.value] = true; });
     syncing = true;
     try {
-      cy.nodes().forEach(function (node) {
+      entities().forEach(function (node) {
         if (wanted[node.id()]) { node.select(); } else { node.unselect(); }
       });
     } finally { syncing = false; }
@@ -490,7 +604,8 @@
   document.getElementById("chart-collapse").addEventListener("click", collapse);
   document.getElementById("chart-pin").addEventListener("click", togglePin);
   document.getElementById("chart-remove").addEventListener("click", function () {
-    cy.nodes(":selected").remove();
+    entities().filter(":selected").remove();
+    relabelBoxes();
     refreshList();
   });
   document.getElementById("chart-path").addEventListener("click", findPath);
@@ -502,9 +617,25 @@
   document.getElementById("chart-size").addEventListener("change", function (event) {
     if (event.target.value) { withMeasures(resize); } else { resize(); }
   });
+  document.getElementById("chart-group").addEventListener("click", function () {
+    if (grouped) { ungroup(); } else { group(false); }
+  });
   document.getElementById("chart-export").addEventListener("submit", function () {
-    // The file holds the chart as it stands; the server rebuilds it through the policy.
+    // The file holds the chart as it stands; the server rebuilds it through the policy. An SVG
+    // is drawn where the page shows each node, in the colour it shows it in.
     document.getElementById("chart-export-ids").value = allIds().join(",");
+    var positions = {};
+    var colours = {};
+    var legend = {};
+    entities().forEach(function (n) {
+      var p = n.position();
+      positions[n.id()] = [Math.round(p.x * 10) / 10, Math.round(p.y * 10) / 10];
+      colours[n.id()] = n.data("colour");
+      legend[n.data("colour")] = colourWords(n);
+    });
+    document.getElementById("chart-export-layout").value = JSON.stringify({
+      positions: positions, colours: colours, legend: legend
+    });
   });
   document.getElementById("chart-save").addEventListener("submit", function () {
     var pinned = {};
@@ -513,14 +644,74 @@
       ids: allIds(), pinned: pinned, notes: notes
     });
   });
-  document.getElementById("chart-png").addEventListener("click", function () {
-    var blob = cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" });
+  function download(blob, name) {
     var a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
-    a.download = "vinculo-chart.png";
+    a.download = name;
     document.body.appendChild(a);
     a.click();
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  // The picture with its marking above it (handling codes, who exported it, when). The image is
+  // decoded from the blob itself: the page's CSP lets no data: or blob: URL into an <img>.
+  function markedPicture(marking) {
+    var blob = cy.png({ output: "blob", full: true, scale: 2, bg: "#ffffff" });
+    return window.createImageBitmap(blob).then(function (image) {
+      var canvas = document.createElement("canvas");
+      var ctx = canvas.getContext("2d");
+      var font = "26px sans-serif";
+      var width = Math.max(image.width, 1400);
+      ctx.font = font;
+      var lines = [];
+      marking.marking.forEach(function (line, index) {
+        var words = line.split(" ");
+        var current = "";
+        words.forEach(function (word) {
+          var next = current ? current + " " + word : word;
+          if (current && ctx.measureText(next).width > width - 48) {
+            lines.push([current, index]);
+            current = word;
+          } else { current = next; }
+        });
+        lines.push([current, index]);
+      });
+      var bannerHeight = 24 + 36 * lines.length;
+      canvas.width = width;
+      canvas.height = bannerHeight + image.height;
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.fillStyle = marking.strict ? "#fdecea" : "#eef3f8";
+      ctx.fillRect(0, 0, width, bannerHeight - 8);
+      ctx.strokeStyle = marking.strict ? "#c62828" : "#0b5394";
+      ctx.lineWidth = 4;
+      ctx.strokeRect(2, 2, width - 4, bannerHeight - 12);
+      ctx.fillStyle = "#1b1f24";
+      lines.forEach(function (item, number) {
+        ctx.font = (item[1] === 0 ? "bold " : "") + font;
+        ctx.fillText(item[0], 24, 40 + 36 * number);
+      });
+      ctx.drawImage(image, 0, bannerHeight);
+      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/png"); });
+    });
+  }
+
+  document.getElementById("chart-png").addEventListener("click", function () {
+    say("working");
+    var judicial = document.getElementById("chart-judicial").checked;
+    fetch("/chart/export/image", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json",
+                 "X-CSRF-Token": data.csrf },
+      body: JSON.stringify({ ids: allIds(), judicial: judicial })
+    }).then(function (r) {
+      if (r.status === 403 && judicial) { say("judicial"); throw new Error("403"); }
+      return r.ok ? r.json() : failed(r);
+    }).then(markedPicture).then(function (blob) {
+      download(blob, "vinculo-chart.png");
+      container.dataset.exported = "png";
+      say("exportedpng");
+    }).catch(function () { /* already said */ });
   });
 
   var first = { ids: seeds.join(","), depth: data.depth };
@@ -540,6 +731,6 @@
         }
       });
       layout(false, net.positions);
-      if (!net.truncated) { say("loaded", { nodes: cy.nodes().length, links: cy.edges().length }); }
+      if (!net.truncated) { say("loaded", { nodes: entities().length, links: cy.edges().length }); }
     });
 })();
