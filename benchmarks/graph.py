@@ -8,19 +8,26 @@ on the same graph in the same run, so that vinculo's own overhead is a ratio.
 The store is generated straight into a SQLite database (``--db``, kept and reused when it has the
 asked size): ``--nodes`` people of eight agencies in planted groups of 100, and ``--edges`` link
 records (calls 60 %, associates 30 %, payments 10 %; nine in ten inside a group), each a record of
-its own as an import would write it. One record in five stays with its agency; the rest is
-shared with all, so that the reader's policy has work to do.
+its own as an import would write it, with its references in ``entity_link``. One record in five
+stays with its agency; the rest is shared with all, so that the reader's policy has work to do.
 
 Measured (seconds, or milliseconds for the interactive ones):
 
-* build: ``vinculo.graph.store.build_store_graph`` (read every record, parse the links, arrays
-  and incidence lists) — raw: ``igraph.Graph(n, edges)`` from the same edge array (igraph's load);
+* build: ``vinculo.graph.store.build_store_graph`` (read every record, parse the link
+  records, arrays and incidence lists) — raw: ``igraph.Graph(n, edges)`` from the same edge
+  array (igraph's load);
 * analyses: components + PageRank + Leiden + betweenness from 16 sampled sources, vinculo's
   ``store_projection`` + ``overview`` — raw: the same four igraph calls on the raw graph;
 * path: ``vinculo.graph.network.find_path`` for an analyst of one agency, through the policy
   (median of 30 pairs) — raw: ``Graph.get_shortest_paths`` on the raw graph;
 * expansion: ``neighbourhood(depth=2)`` for the same analyst, through the policy (median of 30) —
-  raw: ``Graph.neighborhood(order=2)``.
+  raw: ``Graph.neighborhood(order=2)``;
+* networkit (bench dependency group), in the same run on the same edge array, for the engine
+  choice: load, components, PageRank, Leiden (``ParallelLeiden``) and betweenness estimated from
+  16 sampled sources (``EstimateBetweenness``).
+
+The one-minute load average is recorded before the build and after the build and the analyses:
+on shared cores every figure is inflated by it, the ratios less so.
 
 Results: a Markdown table (for docs/benchmarks.md) and benchmarks/out/graph.json.
 """
@@ -29,11 +36,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +58,7 @@ from vinculo.graph.network import find_path, neighbourhood
 from vinculo.graph.store import store_graph
 from vinculo.sharing.directory import add_agency, add_user, get_user
 from vinculo.store.db import make_engine, migrate
+from vinculo.store.entities import reference_props
 from vinculo.store.tables import Entity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,10 +180,75 @@ def generate(db: Path, nodes: int, edges: int, seed: int = 1, shared_share: floa
         )
 
     raw.executemany(sql, (link(j) for j in range(edges)))
+    # The references of each link record, as ``store.entities.write_records`` keeps them
+    # (``entity_link``, one row per property and record named, properties in name order).
+    # The target index is built after the rows: sorting once beats ten million B-tree inserts.
+    for schema, props in {
+        "Call": ("caller", "receiver"),
+        "Associate": ("associate", "person"),
+        "Payment": ("beneficiary", "payer"),
+    }.items():
+        assert set(props) <= set(reference_props(schema)), schema
+    raw.execute("DROP INDEX ix_entity_link_target_id")
+
+    def references(j: int) -> Iterator[tuple[str, str, str]]:
+        a, b = f"bn.{src[j]:07d}", f"bn.{dst[j]:07d}"
+        record = f"bl.{j:08d}"
+        if kind[j] < 0.6:
+            yield from ((record, "caller", a), (record, "receiver", b))
+        elif kind[j] < 0.9:
+            yield from ((record, "associate", b), (record, "person", a))
+        else:
+            yield from ((record, "beneficiary", b), (record, "payer", a))
+
+    raw.executemany(
+        "INSERT INTO entity_link (source_id, prop, target_id) VALUES (?, ?, ?)",
+        (row for j in range(edges) for row in references(j)),
+    )
+    raw.execute("CREATE INDEX ix_entity_link_target_id ON entity_link (target_id)")
     raw.commit()
     raw.execute("ANALYZE")
     raw.close()
     np.save(db.with_suffix(".edges.npy"), np.column_stack([src, dst]).astype(np.int64))
+
+
+def networkit_figures(edge_array: np.ndarray[Any, Any], nodes: int) -> dict[str, Any]:
+    """The same load and analyses with networkit on the same edge array (both cores), for the
+    engine choice in docs/graph.md: load (and removing parallel links and loops, as igraph's
+    simplify), components, PageRank, Leiden (ParallelLeiden, modularity) and betweenness
+    estimated from 16 sampled sources (EstimateBetweenness, igraph's sampled sources)."""
+    try:
+        import networkit as nk  # type: ignore[import-untyped]
+    except ImportError:
+        return {"error": "networkit not installed (uv sync --group bench)"}
+    nk.setNumberOfThreads(os.cpu_count() or 1)
+    nk.engineering.setSeed(1, True)
+    out: dict[str, Any] = {"version": nk.__version__, "threads": nk.getMaxNumberOfThreads()}
+    t = time.perf_counter()
+    g = nk.Graph(nodes)
+    g.addEdges((edge_array[:, 0].astype(np.uint64), edge_array[:, 1].astype(np.uint64)))
+    g.removeMultiEdges()
+    g.removeSelfLoops()
+    out["load_s"] = round(time.perf_counter() - t, 2)
+    out["edges"] = g.numberOfEdges()
+    steps: dict[str, float] = {}
+    t = time.perf_counter()
+    nk.components.ConnectedComponents(g).run()
+    steps["components"] = time.perf_counter() - t
+    t = time.perf_counter()
+    nk.centrality.PageRank(g).run()
+    steps["pagerank"] = time.perf_counter() - t
+    t = time.perf_counter()
+    parts = nk.community.ParallelLeiden(g).run().getPartition()
+    steps["leiden"] = time.perf_counter() - t
+    t = time.perf_counter()
+    nk.centrality.EstimateBetweenness(g, 16, False, True).run()
+    steps["betweenness_16"] = time.perf_counter() - t
+    out["steps_s"] = {k: round(v, 2) for k, v in steps.items()}
+    out["analyses_s"] = round(sum(steps.values()), 2)
+    out["communities"] = parts.numberOfSubsets()
+    out["modularity"] = round(nk.community.Modularity().getQuality(parts, g), 3)
+    return out
 
 
 def _ms(values: list[float]) -> float:
@@ -186,6 +261,7 @@ def measure(db: Path, nodes: int, pairs: int, seed: int = 7) -> dict[str, Any]:
     results: dict[str, Any] = {}
     edge_array = np.load(db.with_suffix(".edges.npy"))
 
+    results["load_average_before"] = os.getloadavg()[0]
     with engine.connect() as conn:
         started = time.perf_counter()
         # Built as the faces build it, and kept for the interactive measurements below.
@@ -196,6 +272,7 @@ def measure(db: Path, nodes: int, pairs: int, seed: int = 7) -> dict[str, Any]:
     raw.simplify()
     results["raw_load_s"] = round(time.perf_counter() - started, 2)
     results["nodes"], results["edges"] = store.node_count, store.edge_count
+    results["load_average_after_build"] = os.getloadavg()[0]
 
     # The four analyses, vinculo's way (projection from the snapshot + overview) and raw.
     started = time.perf_counter()
@@ -204,6 +281,7 @@ def measure(db: Path, nodes: int, pairs: int, seed: int = 7) -> dict[str, Any]:
     started = time.perf_counter()
     found = analysis.overview(proj, samples=16)
     results["overview_s"] = round(time.perf_counter() - started, 2)
+    results["overview_steps_s"] = {k: round(v, 2) for k, v in found.seconds.items()}
     results["communities"], results["modularity"] = found.communities, round(found.modularity, 3)
     steps: dict[str, float] = {}
     rng = random.Random(seed)
@@ -214,13 +292,17 @@ def measure(db: Path, nodes: int, pairs: int, seed: int = 7) -> dict[str, Any]:
     raw.pagerank(directed=False)
     steps["pagerank"] = time.perf_counter() - t
     t = time.perf_counter()
-    raw.community_leiden(objective_function="modularity", n_iterations=2)
+    raw_parts = raw.community_leiden(objective_function="modularity", n_iterations=2)
     steps["leiden"] = time.perf_counter() - t
     t = time.perf_counter()
     raw.betweenness(directed=False, sources=rng.sample(range(nodes), 16))
     steps["betweenness_16"] = time.perf_counter() - t
     results["raw_steps_s"] = {k: round(v, 2) for k, v in steps.items()}
     results["raw_analyses_s"] = round(sum(steps.values()), 2)
+    results["raw_communities"] = len(raw_parts)
+    results["raw_modularity"] = round(raw.modularity(raw_parts.membership), 3)
+    results["networkit"] = networkit_figures(edge_array, nodes)
+    results["load_average_after_analyses"] = os.getloadavg()[0]
 
     # Interactive: a path between two entities and a depth-2 expansion, for a user.
     with engine.connect() as conn:
@@ -277,21 +359,31 @@ def table(r: dict[str, Any]) -> str:
         return f"{a / b:.1f}×" if b else "–"
 
     raw = r["raw_steps_s"]
+    nk = r.get("networkit", {})
+    nk_steps = nk.get("steps_s", {})
     analyses = r["projection_s"] + r["overview_s"]
+    mine = r.get("overview_steps_s", {})
+
+    def steps(values: dict[str, float]) -> str:
+        keys = ("components", "pagerank", "leiden", "betweenness_16")
+        return " + ".join(str(values.get(k, values.get(k.split("_")[0], "–"))) for k in keys)
+
     rows = [
         (
             "Build the network from the store",
             "≤ 30 s",
             f"{r['build_s']} s",
-            f"{r['raw_load_s']} s (igraph load + simplify)",
+            f"{r['raw_load_s']} s (load + simplify)",
+            f"{nk.get('load_s', '–')} s (load + remove multi-edges)",
             ratio(r["build_s"], r["raw_load_s"]),
         ),
         (
             "Components + PageRank + Leiden + betweenness (16 sources)",
             "≤ 45 s",
-            f"{analyses:.2f} s ({r['projection_s']} projection + {r['overview_s']})",
-            f"{r['raw_analyses_s']} s ({raw['components']} + {raw['pagerank']} + {raw['leiden']}"
-            f" + {raw['betweenness_16']})",
+            f"{analyses:.2f} s ({r['projection_s']} projection + {r['overview_s']}: "
+            f"{steps({k: round(v, 2) for k, v in mine.items()})})",
+            f"{r['raw_analyses_s']} s ({steps(raw)})",
+            f"{nk.get('analyses_s', '–')} s ({steps(nk_steps)})",
             ratio(analyses, r["raw_analyses_s"]),
         ),
         (
@@ -299,6 +391,7 @@ def table(r: dict[str, Any]) -> str:
             "≤ 10 ms",
             f"{r['path_ms']} ms",
             f"{r['raw_path_ms']} ms",
+            "",
             ratio(r["path_ms"], r["raw_path_ms"]),
         ),
         (
@@ -306,10 +399,14 @@ def table(r: dict[str, Any]) -> str:
             "≤ 50 ms",
             f"{r['expand_ms']} ms",
             f"{r['raw_expand_ms']} ms",
+            "",
             ratio(r["expand_ms"], r["raw_expand_ms"]),
         ),
     ]
-    lines = ["| measure | target | vinculo | raw igraph | ratio |", "|---|---|---|---|---|"]
+    lines = [
+        "| measure | target | vinculo | raw igraph | raw networkit | vinculo / igraph |",
+        "|---|---|---|---|---|---|",
+    ]
     lines += [f"| {' | '.join(row)} |" for row in rows]
     return "\n".join(lines)
 
@@ -329,7 +426,7 @@ def main() -> None:
         print(f"generated {db} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     results = measure(db, args.nodes, args.pairs)
     results["machine"] = machine()
-    results["versions"] = versions(("igraph", "numpy", "sqlalchemy"))
+    results["versions"] = versions(("igraph", "networkit", "numpy", "sqlalchemy"))
     results["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "graph.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

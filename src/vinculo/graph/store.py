@@ -21,21 +21,27 @@ result can be explained by the records behind it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import itertools
+import queue
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import orjson
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import BindParameter, Connection, Engine, bindparam, func, select, text
 
 from vinculo.model.schemata import get_model
 from vinculo.store.tables import Entity, EntityValue, Hit
+
+_T = TypeVar("_T")
 
 #: Properties naming other entities that say nothing about a relation between them.
 IGNORED_REFS = frozenset({"proof", "riskSource"})
@@ -138,69 +144,6 @@ def _first_number(values: Iterable[str]) -> float | None:
 
 
 @dataclass(slots=True)
-class _Builder:
-    ids: list[str] = field(default_factory=list)
-    index: dict[str, int] = field(default_factory=dict)
-    schema_of: list[int] = field(default_factory=list)
-    agency_of: list[int] = field(default_factory=list)
-    is_node: list[bool] = field(default_factory=list)
-    schemata: list[str] = field(default_factory=list)
-    agencies: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    # Edges before their endpoints are all known, column by column: source id, target id, kind,
-    # record index, start, end, amount.
-    p_src: list[str] = field(default_factory=list)
-    p_dst: list[str] = field(default_factory=list)
-    p_kind: list[int] = field(default_factory=list)
-    p_rec: list[int] = field(default_factory=list)
-    p_start: list[int] = field(default_factory=list)
-    p_end: list[int] = field(default_factory=list)
-    p_amount: list[float] = field(default_factory=list)
-    #: Position in the columns -> hit id.
-    hit_ids: dict[int, str] = field(default_factory=dict)
-
-    def columns(
-        self,
-    ) -> tuple[list[str], list[str], list[int], list[int], list[int], list[int], list[float]]:
-        return (
-            self.p_src,
-            self.p_dst,
-            self.p_kind,
-            self.p_rec,
-            self.p_start,
-            self.p_end,
-            self.p_amount,
-        )
-
-    def pend(
-        self, source: str, target: str, kind: int, rec: int, start: int, end: int, amount: float
-    ) -> None:
-        self.p_src.append(source)
-        self.p_dst.append(target)
-        self.p_kind.append(kind)
-        self.p_rec.append(rec)
-        self.p_start.append(start)
-        self.p_end.append(end)
-        self.p_amount.append(amount)
-
-    def code(self, table: list[str], value: str, memo: dict[str, int]) -> int:
-        found = memo.get(value)
-        if found is None:
-            found = memo[value] = len(table)
-            table.append(value)
-        return found
-
-    def add_record(self, entity_id: str, schema: int, agency: int, node: bool) -> int:
-        position = len(self.ids)
-        self.ids.append(entity_id)
-        self.index[entity_id] = position
-        self.schema_of.append(schema)
-        self.agency_of.append(agency)
-        self.is_node.append(node)
-        return position
-
-
-@dataclass(slots=True)
 class StoreGraph:
     """The store's link structure, in arrays (a million nodes and five million edges fit)."""
 
@@ -229,6 +172,9 @@ class StoreGraph:
     inc_edges: npt.NDArray[np.int32]
     version: tuple[Any, ...] = ()
     built_seconds: float = 0.0
+    #: Things derived from the snapshot once and kept with it (the analyses' projection), so
+    #: that they go when the snapshot is rebuilt.
+    derived: dict[str, Any] = field(default_factory=dict)
 
     @property
     def node_count(self) -> int:
@@ -249,36 +195,6 @@ class StoreGraph:
         return self.ids[node].startswith(IDENTIFIER_PREFIX)
 
 
-def _iter_rows(conn: Connection, batch: int = 50000) -> Iterator[Any]:
-    """(id, schema, agency, properties) of every record, streamed (JSON as text on SQLite: orjson
-    parses it several times faster than the dialect would)."""
-    sql = "SELECT id, schema, agency_code, properties FROM entity"
-    if conn.dialect.name == "sqlite":
-        # The DBAPI cursor straight away: plain tuples, no result-row objects for millions.
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(batch):
-                yield from rows
-        finally:
-            cursor.close()
-        return
-    # Elsewhere (PostgreSQL) in id order, a batch at a time: constant memory, and no
-    # server-side cursor held open while the caller's transaction goes on.
-    last = ""
-    while True:
-        rows = conn.execute(
-            select(Entity.id, Entity.schema, Entity.agency_code, Entity.properties)
-            .where(Entity.id > last)
-            .order_by(Entity.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1][0]
-
-
 def store_version(conn: Connection) -> tuple[Any, ...]:
     """Changes whenever a record, an identifier or a hit is written. Each part is an indexed
     maximum (migration 0004 indexes the timestamps), so that asking costs next to nothing on
@@ -290,134 +206,441 @@ def store_version(conn: Connection) -> tuple[Any, ...]:
     return (str(entities), str(hits), values)
 
 
-def build_store_graph(conn: Connection) -> StoreGraph:
-    started = time.perf_counter()
-    version = store_version(conn)
-    b = _Builder()
-    schema_memo: dict[str, int] = {}
-    agency_memo: dict[str, int] = {}
-    kind_memo: dict[str, int] = {}
-    # Per schema: (rule, schema code, is a node, edge kind code or ref kind codes).
-    schema_info: dict[str, tuple[LinkRule | None, int, bool, int, tuple[tuple[str, int], ...]]] = {}
-    days: dict[str | None, int] = {None: NO_DATE}
-    ids, index, schema_of, agency_of, is_node = b.ids, b.index, b.schema_of, b.agency_of, b.is_node
-    p_src, p_dst, p_kind, p_rec, p_start, p_end, p_amount = b.columns()
-    loads = orjson.loads
-    for entity_id, schema_name, agency, raw in _iter_rows(conn):
-        info = schema_info.get(schema_name)
-        if info is None:
-            rule = rule_of(schema_name)
-            edge_kind = (
-                b.code(b.kinds, schema_name, kind_memo)
-                if rule is not None and rule.source is not None
-                else -1
-            )
-            refs = tuple(
-                (prop, b.code(b.kinds, f"{schema_name}:{prop}", kind_memo))
-                for prop in (rule.refs if rule is not None else ())
-            )
-            info = schema_info[schema_name] = (
-                rule,
-                b.code(b.schemata, schema_name, schema_memo),
-                rule is None or rule.source is None,
-                edge_kind,
-                refs,
-            )
-        rule, schema_code, node, edge_kind, refs = info
-        agency_code = agency_memo.get(agency)
-        if agency_code is None:
-            agency_code = b.code(b.agencies, agency, agency_memo)
-        position = len(ids)
-        ids.append(entity_id)
-        index[entity_id] = position
-        schema_of.append(schema_code)
-        agency_of.append(agency_code)
-        is_node.append(node)
-        if rule is None:
-            continue
-        props: dict[str, list[str]] = loads(raw) if isinstance(raw, str | bytes) else raw
-        if not props:
-            continue
-        when = props.get("startDate") or props.get("date")
-        first = when[0] if when else None
-        start = days.get(first)
-        if start is None:
-            start = days[first] = day_number(first)
-        until = props.get("endDate")
-        last = until[0] if until else None
-        end = days.get(last)
-        if end is None:
-            end = days[last] = day_number(last)
-        if edge_kind >= 0:
-            assert rule.source is not None and rule.target is not None
-            amount = _first_number(props.get("amount") or ()) or 0.0
-            for source in props.get(rule.source) or ():
-                for target in props.get(rule.target) or ():
-                    if source != target:
-                        p_src.append(source)
-                        p_dst.append(target)
-                        p_kind.append(edge_kind)
-                        p_rec.append(position)
-                        p_start.append(start)
-                        p_end.append(end)
-                        p_amount.append(amount)
-        else:
-            for prop, kind in refs:
-                for target in props.get(prop) or ():
-                    if target != entity_id:
-                        p_src.append(entity_id)
-                        p_dst.append(target)
-                        p_kind.append(kind)
-                        p_rec.append(position)
-                        p_start.append(start)
-                        p_end.append(end)
-                        p_amount.append(0.0)
-    _add_identifiers(conn, b, kind_memo)
-    _add_hits(conn, b, kind_memo)
-    n = len(ids)
-    node_mask = np.asarray(is_node, dtype=np.bool_)
-    get = index.get
-    s_all = np.fromiter((get(x, -1) for x in p_src), dtype=np.int64, count=len(p_src))
-    t_all = np.fromiter((get(x, -1) for x in p_dst), dtype=np.int64, count=len(p_dst))
-    # A reference to a record that is not in the store, or to a link record, is no edge.
-    keep = (s_all >= 0) & (t_all >= 0)
-    keep[keep] &= node_mask[s_all[keep]] & node_mask[t_all[keep]]
-    final = np.cumsum(keep) - 1
-    hit_ids = {int(final[p]): h for p, h in b.hit_ids.items() if keep[p]}
-    src_a = s_all[keep].astype(np.int32)
-    dst_a = t_all[keep].astype(np.int32)
-    ends = np.concatenate([src_a, dst_a])
-    edge_numbers = np.concatenate([np.arange(len(src_a), dtype=np.int32)] * 2)
-    order = np.argsort(ends, kind="stable")
-    counts = np.bincount(ends, minlength=n) if len(ends) else np.zeros(n, dtype=np.int64)
-    inc_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=inc_ptr[1:])
-    graph = StoreGraph(
-        ids=ids,
-        index=index,
-        schema_of=np.asarray(schema_of, dtype=np.int16),
-        agency_of=np.asarray(agency_of, dtype=np.int16),
-        is_node=node_mask,
-        schemata=b.schemata,
-        agencies=b.agencies,
-        kinds=b.kinds,
-        src=src_a,
-        dst=dst_a,
-        kind=np.asarray(p_kind, dtype=np.int16)[keep],
-        record=np.asarray(p_rec, dtype=np.int32)[keep],
-        start=np.asarray(p_start, dtype=np.int32)[keep],
-        end=np.asarray(p_end, dtype=np.int32)[keep],
-        amount=np.asarray(p_amount, dtype=np.float64)[keep],
-        hit_ids=hit_ids,
-        inc_ptr=inc_ptr,
-        inc_edges=edge_numbers[order].astype(np.int32),
-        version=version,
+#: Records per query when the snapshot is built. Each query answers with one row whose columns
+#: are the chunk's values joined by ``SEP``: the whole chunk is made in the database, which does
+#: not hold the interpreter meanwhile, so that reading overlaps parsing (``_ahead``).
+CHUNK = 100_000
+#: JSON text escapes every control character and record ids hold none (``make_entity_id``), so
+#: this cannot occur inside a joined value.
+SEP = "\x1f"
+#: What the chunk query says of a record whose properties it sends (``.`` for the others).
+_BODY = "b"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the build does with the records of one schema."""
+
+    code: int
+    node: bool
+    rule: LinkRule | None
+    #: Kind code of a link record's edge (-1 for other schemata).
+    edge_kind: int
+    #: (property, kind code) of each reference a record of the schema makes.
+    refs: tuple[tuple[str, int], ...]
+    #: Whether the schema has an ``amount`` (a payment's value).
+    amount: bool
+
+
+class _Codes(dict[str, int]):
+    """Strings numbered in order of first sight; ``names`` keeps them by number."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__((n, i) for i, n in enumerate(names))
+        self.names = names
+
+    def __missing__(self, key: str) -> int:
+        self[key] = code = len(self.names)
+        self.names.append(key)
+        return code
+
+
+class _Days(dict[str | None, int]):
+    """Day numbers of the (few thousand distinct) dates of millions of links, each parsed once."""
+
+    def __missing__(self, key: str | None) -> int:
+        self[key] = day = day_number(key)
+        return day
+
+
+def _body_case() -> tuple[str, dict[str, Any]]:
+    """SQL deciding, per record, whether the build needs its properties: always for a link
+    record (its two ends, dates and amount are there); for a record of a schema that can name
+    others (an Event's ``involved``, a Passport's ``holder``) only when it names some, which
+    ``entity_link`` answers with one index probe — most such records are people and
+    organisations naming no one, and they are not parsed at all."""
+    links: list[str] = []
+    naming: list[str] = []
+    for name in sorted(get_model().schemata):
+        rule = rule_of(name)
+        if rule is not None:
+            (links if rule.source is not None else naming).append(name)
+    case = (
+        "CASE WHEN schema IN :links THEN 'b' "
+        "WHEN schema IN :naming AND EXISTS (SELECT 1 FROM entity_link "
+        "WHERE entity_link.source_id = entity.id) THEN 'b' ELSE '.' END"
     )
+    return case, {"links": links, "naming": naming}
+
+
+def _chunks(conn: Connection) -> Iterator[tuple[int, str, str, str, str, str | None]]:
+    """The store's records a chunk at a time: (count, ids, schemata, agencies, one character
+    per record — ``b`` when its properties follow —, the properties wanted), each column joined
+    by ``SEP``."""
+    dialect = conn.dialect.name
+    case, params = _body_case()
+    lists: list[BindParameter[Any]] = [bindparam(name, expanding=True) for name in params]
+    inner = (
+        "SELECT id, schema, agency_code, CAST(properties AS TEXT) AS body, "  # noqa: S608
+        f"{case} AS wanted FROM entity"
+    )
+    if dialect == "sqlite":
+        # Rowid ranges: the table's own order, read sequentially (the id order would be an
+        # index walk with a table lookup per record).
+        low, high = conn.execute(text("SELECT min(rowid), max(rowid) FROM entity")).one()
+        if low is None:
+            return
+        stmt = text(
+            "SELECT count(*), group_concat(id, :sep), group_concat(schema, :sep), "  # noqa: S608
+            "group_concat(agency_code, :sep), "
+            "group_concat(wanted, ''), "
+            f"group_concat(CASE WHEN wanted = '{_BODY}' THEN body END, :sep) "
+            f"FROM ({inner} WHERE rowid >= :low AND rowid < :high)"
+        ).bindparams(*lists)
+        for start in range(int(low), int(high) + 1, CHUNK):
+            row = conn.execute(stmt, {**params, "sep": SEP, "low": start, "high": start + CHUNK})
+            count, ids, schemata, agencies, flags, bodies = row.one()
+            if count:
+                yield count, ids, schemata, agencies, flags, bodies
+        return
+    # Elsewhere (PostgreSQL) by id, a chunk at a time: constant memory, and no server-side
+    # cursor held open while the caller's transaction goes on.
+    order = "ORDER BY id"
+    stmt = text(
+        f"SELECT count(*), max(id), string_agg(id, :sep {order}), "  # noqa: S608
+        f"string_agg(schema, :sep {order}), string_agg(agency_code, :sep {order}), "
+        f"string_agg(wanted, '' {order}), "
+        f"string_agg(CASE WHEN wanted = '{_BODY}' THEN body END, :sep {order}) "
+        f"FROM ({inner} WHERE id > :last ORDER BY id LIMIT :limit) AS chunk"
+    ).bindparams(*lists)
+    last = ""
+    while True:
+        row = conn.execute(stmt, {**params, "sep": SEP, "last": last, "limit": CHUNK})
+        count, last, ids, schemata, agencies, flags, bodies = row.one()
+        if not count:
+            return
+        yield count, ids, schemata, agencies, flags, bodies
+
+
+@dataclass(slots=True)
+class _Edges:
+    """Edges before their ends are all known, column by column."""
+
+    src: list[str] = field(default_factory=list)
+    dst: list[str] = field(default_factory=list)
+    kind: list[int] = field(default_factory=list)
+    rec: list[int] = field(default_factory=list)
+    start: list[str | None] = field(default_factory=list)
+    end: list[str | None] = field(default_factory=list)
+    amount: list[float] = field(default_factory=list)
+    #: Position in the columns -> hit id.
+    hit_ids: dict[int, str] = field(default_factory=dict)
+
+    def add(
+        self,
+        source: str,
+        target: str,
+        kind: int,
+        rec: int,
+        start: str | None = None,
+        end: str | None = None,
+        amount: float = 0.0,
+    ) -> None:
+        self.src.append(source)
+        self.dst.append(target)
+        self.kind.append(kind)
+        self.rec.append(rec)
+        self.start.append(start)
+        self.end.append(end)
+        self.amount.append(amount)
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
+def _firsts(lists: Iterable[list[str] | tuple[()]]) -> list[str | None]:
+    """The first value of each list (None for an empty one), in C: ``next(iter(x), None)``."""
+    return list(map(next, map(iter, lists), itertools.repeat(None)))
+
+
+def _link_edges(
+    plan: _Plan,
+    recs: list[int],
+    bodies: list[dict[str, Any]],
+    out: _Edges,
+    named: Container[str] = ("startDate", "endDate"),
+) -> None:
+    """The edges of link records (a Call from its caller to its receiver): every source to
+    every target, with the record's dates and amount. Column by column, with ``map`` over the
+    parsed properties (which runs in C): millions of link records go through here. ``named``:
+    the date properties that occur in the chunk's text at all (the others are not looked for)."""
+    rule = plan.rule
+    assert rule is not None and rule.source is not None and rule.target is not None
+    count = len(bodies)
+    get, empty, repeat = dict.get, itertools.repeat(()), itertools.repeat
+    sources = list(map(get, bodies, repeat(rule.source), empty))
+    targets = list(map(get, bodies, repeat(rule.target), empty))
+    starts = _firsts(map(get, bodies, repeat("date"), empty))
+    if "startDate" in named and any(map(get, bodies, repeat("startDate"))):
+        # A record's startDate, when it has one, comes before its date (as in _ref_edges).
+        starts = [
+            s if s is not None else d
+            for s, d in zip(
+                _firsts(map(get, bodies, repeat("startDate"), empty)), starts, strict=True
+            )
+        ]
+    ends = (
+        _firsts(map(get, bodies, repeat("endDate"), empty))
+        if "endDate" in named and any(map(get, bodies, repeat("endDate")))
+        else [None] * count
+    )
+    amounts = (
+        [_first_number(v) or 0.0 for v in map(get, bodies, repeat("amount"), empty)]
+        if plan.amount
+        else [0.0] * count
+    )
+    if set(map(len, sources)) == {1} and set(map(len, targets)) == {1}:
+        # Nearly always: one source and one target a record.
+        out.src.extend(itertools.chain.from_iterable(sources))
+        out.dst.extend(itertools.chain.from_iterable(targets))
+        out.kind.extend([plan.edge_kind] * count)
+        out.rec.extend(recs)
+        out.start.extend(starts)
+        out.end.extend(ends)
+        out.amount.extend(amounts)
+        return
+    for rec, many, others, start, end, amount in zip(
+        recs, sources, targets, starts, ends, amounts, strict=True
+    ):
+        for source in many:
+            for target in others:
+                out.add(source, target, plan.edge_kind, rec, start, end, amount)
+
+
+def _ref_edges(
+    plan: _Plan, recs: list[int], ids: list[str], bodies: list[dict[str, Any]], out: _Edges
+) -> None:
+    """The edges of records naming others (an Event's ``involved``): from the record to each
+    entity it names, with the record's dates."""
+    for rec, props in zip(recs, bodies, strict=True):
+        own = ids[rec]
+        start = _first(props.get("startDate") or props.get("date"))
+        end = _first(props.get("endDate"))
+        for prop, kind in plan.refs:
+            for target in props.get(prop) or ():
+                if target != own:
+                    out.add(own, target, kind, rec, start, end)
+
+
+def _ahead(items: Iterator[_T], depth: int = 2) -> Generator[_T, None, None]:
+    """``items``, produced by a thread of their own up to ``depth`` ahead of the consumer. The
+    chunk queries spend their time in the database driver, which lets go of the interpreter
+    while the database works, so the next chunk is read while this one is parsed: on two cores
+    the build takes about as long as the longer of the two, not their sum. The caller must not
+    use the connection the items come from until this is exhausted or closed."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(("end", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="store-graph-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            what, value = box.get()
+            if what == "end":
+                return
+            if what == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while worker.is_alive():
+            # Unblock a producer waiting on a full queue, then let it finish its query.
+            with contextlib.suppress(queue.Empty):
+                box.get(timeout=0.1)
+        worker.join()
+
+
+def build_store_graph(conn: Connection) -> StoreGraph:
+    """Read the store's structure into a snapshot (see the module's docstring for what becomes an
+    edge). The records are read a chunk at a time (``_chunks``); only link records and records
+    that name others have their properties parsed."""
+    started = time.perf_counter()
+    # Millions of short-lived containers (parsed properties) would set the cycle collector off
+    # again and again over a heap that only grows; nothing built here holds a cycle.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        graph = _build(conn)
+    finally:
+        if was_enabled:
+            gc.enable()
     graph.built_seconds = time.perf_counter() - started
     return graph
 
 
-def _add_identifiers(conn: Connection, b: _Builder, kind_memo: dict[str, int]) -> None:
+def _build(conn: Connection) -> StoreGraph:
+    version = store_version(conn)
+    schemata = _Codes([])
+    agencies = _Codes([])
+    kinds = _Codes([])
+    plans: dict[int, _Plan] = {}
+
+    def plan_of(code: int) -> _Plan:
+        found = plans.get(code)
+        if found is None:
+            name = schemata.names[code]
+            rule = rule_of(name)
+            schema = get_model().get(name)
+            link = rule is not None and rule.source is not None
+            found = plans[code] = _Plan(
+                code,
+                not link,
+                rule,
+                kinds[name] if link else -1,
+                tuple((p, kinds[f"{name}:{p}"]) for p in (rule.refs if rule else ())),
+                schema is not None and "amount" in schema.properties,
+            )
+        return found
+
+    ids: list[str] = []
+    schema_parts: list[npt.NDArray[np.int16]] = []
+    agency_parts: list[npt.NDArray[np.int16]] = []
+    edges = _Edges()
+    loads = orjson.loads
+    # Closed on the way out, whatever happens: the reading thread stops before the connection
+    # is used for anything else.
+    with contextlib.closing(_ahead(_chunks(conn))) as chunks:
+        for count, id_text, schema_text, agency_text, flag_text, body_text in chunks:
+            chunk_ids = id_text.split(SEP)
+            schema_codes = np.fromiter(map(schemata.__getitem__, schema_text.split(SEP)), np.int16)
+            agency_codes = np.fromiter(map(agencies.__getitem__, agency_text.split(SEP)), np.int16)
+            flags = np.frombuffer(flag_text.encode("ascii"), dtype=np.uint8) == ord(_BODY)
+            bodies = body_text.split(SEP) if body_text else []
+            if not (
+                len(chunk_ids) == len(schema_codes) == len(agency_codes) == len(flags) == count
+                and int(flags.sum()) == len(bodies)
+            ):
+                raise RuntimeError("a record id or schema holds the build's separator character")
+            base = len(ids)
+            ids.extend(chunk_ids)
+            schema_parts.append(schema_codes)
+            agency_parts.append(agency_codes)
+            if not bodies:
+                continue
+            rows = np.flatnonzero(flags)
+            codes = schema_codes[rows]
+            # Grouped by schema, so that each group goes through one schema's rule.
+            order = np.argsort(codes, kind="stable")
+            sorted_codes = codes[order]
+            cuts = np.flatnonzero(np.diff(sorted_codes)) + 1
+            parsed = list(map(loads, bodies))
+            whole = body_text or ""
+            named = {p for p in ("startDate", "endDate") if f'"{p}"' in whole}
+            for group in np.split(order, cuts):
+                plan = plan_of(int(codes[group[0]]))
+                recs = (rows[group] + base).tolist()
+                props = [parsed[i] for i in group.tolist()]
+                if plan.edge_kind >= 0:
+                    _link_edges(plan, recs, props, edges, named)
+                elif plan.refs:
+                    _ref_edges(plan, recs, ids, props, edges)
+    # Every schema seen is a node unless it is a link schema.
+    for code in range(len(schemata.names)):
+        plan_of(code)
+    node_of = np.array([plans[c].node for c in range(len(schemata.names))], dtype=np.bool_)
+    schema_of = (
+        np.concatenate(schema_parts) if schema_parts else np.empty(0, dtype=np.int16)
+    ).astype(np.int16)
+    agency_of = (
+        np.concatenate(agency_parts) if agency_parts else np.empty(0, dtype=np.int16)
+    ).astype(np.int16)
+    is_node = node_of[schema_of] if len(schema_of) else np.empty(0, dtype=np.bool_)
+    index = dict(zip(ids, range(len(ids)), strict=True))
+    extra = _add_identifiers(conn, ids, index, schemata, kinds, edges)
+    _add_hits(conn, kinds, edges)
+    n = len(ids)
+    if extra:
+        schema_of = np.concatenate([schema_of, np.full(extra, schemata["Identifier"], np.int16)])
+        agency_of = np.concatenate([agency_of, np.full(extra, -1, np.int16)])
+        is_node = np.concatenate([is_node, np.ones(extra, dtype=np.bool_)])
+    get = index.get
+    missing = itertools.repeat(-1)
+    s_all = np.fromiter(map(get, edges.src, missing), dtype=np.int64, count=len(edges.src))
+    t_all = np.fromiter(map(get, edges.dst, missing), dtype=np.int64, count=len(edges.dst))
+    # A reference to a record that is not in the store, or to a link record, is no edge; nor is
+    # a record naming itself.
+    keep = (s_all >= 0) & (t_all >= 0) & (s_all != t_all)
+    keep[keep] &= is_node[s_all[keep]] & is_node[t_all[keep]]
+    final = np.cumsum(keep) - 1
+    hit_ids = {int(final[p]): h for p, h in edges.hit_ids.items() if keep[p]}
+    src_a = s_all[keep].astype(np.int32)
+    dst_a = t_all[keep].astype(np.int32)
+    days = _Days({None: NO_DATE})
+    count = len(edges.src)
+    start = np.fromiter(map(days.__getitem__, edges.start), dtype=np.int32, count=count)
+    end = np.fromiter(map(days.__getitem__, edges.end), dtype=np.int32, count=count)
+    inc_ptr, inc_edges = _incidence(src_a, dst_a, n)
+    return StoreGraph(
+        ids=ids,
+        index=index,
+        schema_of=schema_of,
+        agency_of=agency_of,
+        is_node=is_node,
+        schemata=schemata.names,
+        agencies=agencies.names,
+        kinds=kinds.names,
+        src=src_a,
+        dst=dst_a,
+        kind=np.asarray(edges.kind, dtype=np.int16)[keep],
+        record=np.asarray(edges.rec, dtype=np.int32)[keep],
+        start=start[keep],
+        end=end[keep],
+        amount=np.asarray(edges.amount, dtype=np.float64)[keep],
+        hit_ids=hit_ids,
+        inc_ptr=inc_ptr,
+        inc_edges=inc_edges,
+        version=version,
+    )
+
+
+def _incidence(
+    src: npt.NDArray[np.int32], dst: npt.NDArray[np.int32], n: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """Incidence lists in CSR form (each node's edges in edge order)."""
+    ends = np.concatenate([src, dst])
+    edge_numbers = np.concatenate([np.arange(len(src), dtype=np.int32)] * 2)
+    order = np.argsort(ends, kind="stable")
+    counts = np.bincount(ends, minlength=n) if len(ends) else np.zeros(n, dtype=np.int64)
+    inc_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=inc_ptr[1:])
+    return inc_ptr, edge_numbers[order].astype(np.int32)
+
+
+def _add_identifiers(
+    conn: Connection,
+    ids: list[str],
+    index: dict[str, int],
+    schemata: _Codes,
+    kinds: _Codes,
+    edges: _Edges,
+) -> int:
+    """Identifier nodes and their holders' edges; returns how many nodes were added."""
     holders: dict[tuple[str, str], set[str]] = {}
     stmt = (
         select(EntityValue.entity_id, EntityValue.kind, EntityValue.value)
@@ -426,26 +649,29 @@ def _add_identifiers(conn: Connection, b: _Builder, kind_memo: dict[str, int]) -
     )
     for entity_id, kind, value in conn.execute(stmt):
         holders.setdefault((kind, value), set()).add(entity_id)
-    identifier_schema = b.code(b.schemata, "Identifier", {s: i for i, s in enumerate(b.schemata)})
+    added = 0
     for (kind, value), who in holders.items():
         if not 2 <= len(who) <= MAX_IDENTIFIER_HOLDERS:
             continue
         node_id = f"{IDENTIFIER_PREFIX}{kind}:{value}"
-        b.add_record(node_id, identifier_schema, -1, True)
-        edge_kind = b.code(b.kinds, f"identifier:{kind}", kind_memo)
+        index[node_id] = len(ids)
+        ids.append(node_id)
+        added += 1
+        edge_kind = kinds[f"identifier:{kind}"]
         for holder in sorted(who):
-            rec = b.index.get(holder)
+            rec = index.get(holder)
             if rec is None:
                 continue
-            b.pend(holder, node_id, edge_kind, rec, NO_DATE, NO_DATE, 0.0)
+            edges.add(holder, node_id, edge_kind, rec)
+    return added
 
 
-def _add_hits(conn: Connection, b: _Builder, kind_memo: dict[str, int]) -> None:
-    kind = b.code(b.kinds, SAME_AS, kind_memo)
+def _add_hits(conn: Connection, kinds: _Codes, edges: _Edges) -> None:
+    kind = kinds[SAME_AS]
     stmt = select(Hit.id, Hit.left_id, Hit.right_id).where(Hit.status == "confirmed")
     for hit_id, left, right in conn.execute(stmt):
-        b.hit_ids[len(b.p_src)] = hit_id
-        b.pend(left, right, kind, -1, NO_DATE, NO_DATE, 0.0)
+        edges.hit_ids[len(edges.src)] = hit_id
+        edges.add(left, right, kind, -1)
 
 
 # One snapshot per database, rebuilt when the store has changed.
