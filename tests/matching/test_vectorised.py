@@ -292,3 +292,22 @@ def test_birth_places_decided_on_arrays(monkeypatch: pytest.MonkeyPatch) -> None
     assert_same_levels(profiles, profiles, pairs)
     # "cali"/"lima" and "bogota"/"lisboa" are apart on letter counts alone; "cali"/"calli" is not.
     assert 0 < len(scalar_calls) < len(pairs) // 2
+
+
+def test_large_batches_score_as_the_real_time_check() -> None:
+    """From ``model.SCORE_THREADS_MIN`` pairs the weights are summed on two threads: every
+    probability is still the one the real-time check gives for the same levels."""
+    from vinculo.matching import model as model_module
+
+    rng = np.random.default_rng(7)
+    n = model_module.SCORE_THREADS_MIN + 1001
+    codes = np.stack(
+        [rng.integers(0, len(levels), n).astype(np.int8) for levels in MODEL.features.values()],
+        axis=1,
+    )
+    batch = MODEL.score_codes(codes)
+    assert len(batch) == n
+    # Rows from both halves, the boundary included.
+    for row in [0, 1, n // 2 - 1, n // 2, n // 2 + 1, n - 1, *rng.integers(0, n, 300).tolist()]:
+        levels = {f: MODEL.features[f][codes[row, c]] for c, f in enumerate(MODEL.features)}
+        assert MODEL.score(levels).probability == batch[row]

@@ -23,6 +23,7 @@ import bisect
 import json
 import math
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ PARAMS_PATH = Path(__file__).parent / "params" / "person.json"
 MATCH_THRESHOLD = 0.9
 REVIEW_THRESHOLD = 0.5
 _SMOOTHING = 0.5
+#: From this many pairs, batch scores are summed on two threads.
+SCORE_THREADS_MIN = 200_000
 #: (feature, level) -> (lowest, highest) weight in bits.
 WEIGHT_BOUNDS: dict[tuple[str, str], tuple[float, float]] = {
     ("phone", "different"): (-2.0, 0.0),
@@ -200,11 +203,23 @@ class Model:
         # same log-odds as ``score`` to the last bit (with a calibration, the same probability
         # in a batch and in a real-time check), and a lookup in one feature's weights is much
         # cheaper than fancy indexing of the whole features × levels matrix.
-        # One contiguous row per feature: a column of the pairs × features array is strided.
-        by_feature = np.ascontiguousarray(codes.T)
+        tables = [np.asarray(weights) for weights in self.weights().values()]
         weights_sum = np.zeros(len(codes))
-        for column, weights in enumerate(self.weights().values()):
-            np.add(weights_sum, np.take(np.asarray(weights), by_feature[column]), out=weights_sum)
+
+        def add_weights(rows: slice) -> None:
+            # One contiguous row per feature: a column of the pairs × features array is strided.
+            by_feature = np.ascontiguousarray(codes[rows].T)
+            total = weights_sum[rows]
+            for column, table in enumerate(tables):
+                np.add(total, np.take(table, by_feature[column]), out=total)
+
+        halves = [slice(0, len(codes) // 2), slice(len(codes) // 2, len(codes))]
+        if len(codes) >= SCORE_THREADS_MIN:
+            # Two threads: NumPy lets go of the interpreter inside take and add.
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(add_weights, halves))
+        else:
+            add_weights(slice(0, len(codes)))
         if extra is not None:
             weights_sum += extra
         return self._calibrate(math.log2(self.prior / (1 - self.prior)) + weights_sum)

@@ -863,15 +863,16 @@ class Encoder:
         match = np.zeros((n, 2, 2), dtype=np.bool_)
         for i in range(2):
             for j in range(2):
-                present = (x[:, i] >= 0) & (y[:, j] >= 0)
-                xs, ys = np.where(present, x[:, i], 0), np.where(present, y[:, j], 0)
-                same = present & (xs == ys)
-                typo = present & ~same & tokens.typo(xs, ys)
-                open_ = np.flatnonzero(present & ~same & ~typo & ~tokens.no_typo(xs, ys))
+                # Only where both sides have an i-th and a j-th surname (one each, mostly).
+                at = np.flatnonzero((x[:, i] >= 0) & (y[:, j] >= 0))
+                xs, ys = x[at, i], y[at, j]
+                same = xs == ys
+                typo = ~same & tokens.typo(xs, ys)
+                open_ = np.flatnonzero(~same & ~typo & ~tokens.no_typo(xs, ys))
                 if len(open_):
                     typo[open_] = tokens.is_typo(xs[open_], ys[open_])
-                equal[:, i, j] = same
-                match[:, i, j] = same | typo
+                equal[at, i, j] = same
+                match[at, i, j] = same | typo
         one_a, one_b = x[:, 1] < 0, y[:, 1] < 0
         pt_a, pt_b = culture[part_a] == _PT, culture[part_b] == _PT
         out = np.full(n, levels["different"], dtype=np.int8)
