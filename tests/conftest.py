@@ -18,8 +18,12 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
 def _fresh_postgres(url: str) -> str:
-    """Create (or recreate) the test database named in ``url`` and return its URL."""
+    """Create (or recreate) the test database named in ``url`` and return its URL. Under
+    pytest-xdist each worker has its own (``vinculo_test_gw0``...): they run at the same time."""
     parsed = make_url(url).set(drivername="postgresql+psycopg")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        parsed = parsed.set(database=f"{parsed.database}_{worker}")
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
