@@ -34,7 +34,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -180,15 +180,7 @@ class _Tokens:
         """Pairs that are variants of each other in either direction (the curated groups and
         the name table's variants), looked up pair by pair: far fewer pairs than tokens times
         their variants."""
-        strings = self.strings
-        found: Bool = np.array(
-            [
-                strings[y] in _variants_of(strings[x]) or strings[x] in _variants_of(strings[y])
-                for x, y in zip(a.tolist(), b.tolist(), strict=True)
-            ],
-            dtype=np.bool_,
-        )
-        return found
+        return self._each(a, b, lambda x, y: y in _variants_of(x) or x in _variants_of(y))
 
     def not_gendered(self, a: I32, b: I32, bag: I32 | None = None) -> Bool:
         """Pairs of folded tokens that ``gendered_pair`` provably rejects: the first letters
@@ -209,22 +201,14 @@ class _Tokens:
 
     def listed_variant(self, a: I32, b: I32) -> Bool:
         """``are_variants`` exactly: the second is listed among the first's variants."""
-        strings, table = self.strings, name_data().variants
-        found: Bool = np.array(
-            [
-                strings[y] in table.get(strings[x], ())
-                for x, y in zip(a.tolist(), b.tolist(), strict=True)
-            ],
-            dtype=np.bool_,
-        )
-        return found
+        table = name_data().variants
+        return self._each(a, b, lambda x, y: y in table.get(x, ()))
 
     def fits_initial(self, tokens: I32, letters: I32) -> Bool:
         """The token or one of its variants starts with the letter (``_initials_fit``)."""
-        strings = self.strings
         found: Bool = np.array(
             [
-                letter in _initial_letters(strings[t])
+                letter in _initial_letters(self.strings[t])
                 for t, letter in zip(tokens.tolist(), letters.tolist(), strict=True)
             ],
             dtype=np.bool_,
@@ -259,9 +243,13 @@ class _Tokens:
 
     def is_typo(self, a: I32, b: I32) -> Bool:
         """``is_typo`` itself on the pairs that arrays leave open (one call each, no more)."""
+        return self._each(a, b, is_typo)
+
+    def _each(self, a: I32, b: I32, test: Callable[[str, str], bool]) -> Bool:
+        """``test`` of the two tokens' strings, pair by pair (the few pairs arrays leave)."""
         strings = self.strings
         found: Bool = np.array(
-            [is_typo(strings[x], strings[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)],
+            [test(strings[x], strings[y]) for x, y in zip(a.tolist(), b.tolist(), strict=True)],
             dtype=np.bool_,
         )
         return found
@@ -278,6 +266,23 @@ class _Tokens:
             & (np.maximum(length[a], length[b]) >= 3)
         )
         return result
+
+
+class _PartArrays(NamedTuple):
+    """Per given-name part: its one token when it is one name without initials (else -1), how
+    many names and initials, its lone one-letter initial (a = 0; else -1), its one to three
+    tokens when it has no initials (-1 padded), whether the names written together are in the
+    variants table. Per surname part: how many surnames, their one to three core tokens (-1
+    padded; all -1 when more or one is empty), the culture (0 none, ``_PT`` Portuguese)."""
+
+    given_token: I32
+    given_size: I32
+    given_initial: I32
+    given_tokens: I32
+    given_listed: Bool
+    surname_count: I32
+    surname_cores: I32
+    surname_culture: I32
 
 
 class _Parts:
@@ -371,11 +376,7 @@ class Encoder:
         self.genders: dict[str, int] = {}
         self.cache: dict[str, _Cache] = {}
         self.tokens = _Tokens()
-        #: Per given-name part: its one token (-1: several, or initials); per surname part: its
-        #: one surname's core token (-1: several) and whether it has a maternal surname.
-        self._given_token: list[int] = [-1]
-        self._surname_token: list[int] = [-1]
-        self._surname_maternal: list[bool] = [False]
+        #: Per given-name part: how many given names and initials, its lone one-letter initial.
         self._given_size: list[int] = [0]
         self._given_initial: list[int] = [-1]
         #: Per given-name part without initials: its one to three tokens (-1 padded), and
@@ -591,14 +592,10 @@ class Encoder:
             out[name] = column
         return out
 
-    def _part_tokens(self) -> tuple[I32, I32, Bool, I32, I32, I32, I32, I32, I32, Bool]:
-        """Per given-name part: its one token (-1: several, initials or none) and how many given
-        names and initials it has; per surname part: its one surname's core token (-1: several
-        or none), whether it has a maternal surname, and how many surnames it has. Extended to
-        the parts seen so far."""
-        for name in self.given.values[len(self._given_token) :]:
-            simple = len(name.given) == 1 and not name.initials and bool(name.given[0])
-            self._given_token.append(self.tokens.id(name.given[0]) if simple else -1)
+    def _part_tokens(self) -> _PartArrays:
+        """What ``_decided`` needs of every given-name and surname part, extended to the parts
+        seen so far."""
+        for name in self.given.values[len(self._given_size) :]:
             self._given_size.append(len(name.given) + len(name.initials))
             lone = not name.given and len(name.initials) == 1 and len(name.initials[0]) == 1
             letter = ord(name.initials[0]) - 97 if lone else -1
@@ -609,10 +606,7 @@ class Encoder:
             joined = fold_name(" ".join(name.given))
             self._given_listed.append(bool(joined) and joined in name_data().variants)
             self._given_joined.append(" ".join(name.given))
-        for name in self.surnames.values[len(self._surname_token) :]:
-            core = surname_core(name.surnames[0]) if len(name.surnames) == 1 else ""
-            self._surname_token.append(self.tokens.id(core) if core else -1)
-            self._surname_maternal.append(bool(name.maternal))
+        for name in self.surnames.values[len(self._surname_count) :]:
             self._surname_count.append(len(name.surnames))
             cores = [surname_core(x) for x in name.surnames] if len(name.surnames) <= 3 else []
             ids = [self.tokens.id(c) for c in cores] if all(cores) else []
@@ -620,17 +614,18 @@ class Encoder:
             self._surname_culture.append(
                 self._cultures.setdefault(name.culture, len(self._cultures))
             )
-        return (
-            np.array(self._given_token, dtype=np.int32),
-            np.array(self._surname_token, dtype=np.int32),
-            np.array(self._surname_maternal, dtype=np.bool_),
-            np.array(self._given_size, dtype=np.int32),
-            np.array(self._surname_count, dtype=np.int32),
-            np.array(self._given_initial, dtype=np.int32),
-            np.array(self._surname_cores, dtype=np.int32).reshape(-1, 3),
-            np.array(self._surname_culture, dtype=np.int32),
-            np.array(self._given_tokens, dtype=np.int32).reshape(-1, 3),
-            np.array(self._given_listed, dtype=np.bool_),
+        given_size = np.array(self._given_size, dtype=np.int32)
+        given_tokens = np.array(self._given_tokens, dtype=np.int32).reshape(-1, 3)
+        return _PartArrays(
+            # One given name, no initials: its token (the only one of ``given_tokens``).
+            given_token=np.where(given_size == 1, given_tokens[:, 0], -1).astype(np.int32),
+            given_size=given_size,
+            given_initial=np.array(self._given_initial, dtype=np.int32),
+            given_tokens=given_tokens,
+            given_listed=np.array(self._given_listed, dtype=np.bool_),
+            surname_count=np.array(self._surname_count, dtype=np.int32),
+            surname_cores=np.array(self._surname_cores, dtype=np.int32).reshape(-1, 3),
+            surname_culture=np.array(self._surname_culture, dtype=np.int32),
         )
 
     def _decided(self, name: str, keys: IntArray) -> tuple[Bool, npt.NDArray[np.int8]]:
@@ -647,14 +642,18 @@ class Encoder:
         name against a lone initial: "initial" or "different" by the first letters of the name
         and its variants.
         Surnames: the same part is "both_exact" ("missing" when empty); none on one side is
-        "missing"; one surname on each side: the same core is "both_exact", a typo (``typo``,
-        else ``is_typo``) "both_typo", and not a typo "different" unless both have a maternal
-        surname (then "paternal_only_match" could apply: the scalar code decides); up to three
-        against up to three, none of one side possibly the same as one of the other: "different".
-        """
+        "missing"; one or two on each side: every rule from the match matrix
+        (``_surnames_matrix``); up to three against up to three, none of one side possibly the
+        same as one of the other: "different". Compound given names: ``_compound_given`` and
+        ``_equal_given``."""
         parts = self._part_tokens()
-        given_token, _, _, given_size, surname_count, initial, cores, culture = parts[:8]
-        given_tokens, given_listed = parts[8], parts[9]
+        given_token, given_size, initial = parts.given_token, parts.given_size, parts.given_initial
+        given_tokens, given_listed = parts.given_tokens, parts.given_listed
+        surname_count, cores, culture = (
+            parts.surname_count,
+            parts.surname_cores,
+            parts.surname_culture,
+        )
         part_a = (keys >> 32).astype(np.int64)
         part_b = (keys & 0xFFFFFFFF).astype(np.int64)
         levels = _LEVEL["given" if name == "given" else "surnames"]
