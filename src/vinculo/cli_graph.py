@@ -258,7 +258,7 @@ def export_cmd(
 ) -> None:
     """Write the network as GraphML, GEXF, ANX, FtM JSON lines, CSV or an SVG picture (laid
     out here, marked with the handling codes; audited)."""
-    from vinculo.web.chart import picture_for  # the picture's words are the web's translations
+    from vinculo.web.picture import picture_for  # its words are in the web catalogues
 
     if format_ not in exports.FORMATS:
         raise fail(f"--format: one of {', '.join(exports.FORMATS)}")

@@ -99,13 +99,14 @@ def _audit(
     graph_request: service.Request,
     **details: Any,
 ) -> None:
-    audit.record(
+    service.record(
         conn,
         actor_of(request, user),
         action,
-        object_type="graph",
+        net,
+        graph_request,
         purpose=request.headers.get("x-purpose"),
-        details={**graph_request.describe(), **service.summary(net), **details},
+        **details,
     )
 
 
@@ -274,7 +275,7 @@ def export(
     (FtM JSON lines), a spreadsheet (CSV edge list) or a picture (SVG, laid out here, with a
     marking banner in the user's language), every node and link marked with its handling
     code."""
-    from vinculo.web.chart import picture_for  # the picture's words are the web's translations
+    from vinculo.web.picture import picture_for  # its words are in the web catalogues
 
     net, req = _network(request, conn, user, params, "graph.export")
     with refusals(request, user, "graph.export", object_type="graph"):

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from vinculo import audit
 from vinculo.graph import analysis
 from vinculo.graph.network import (
     DEFAULT_MAX_NODES,
@@ -137,6 +138,27 @@ def summary(net: Network) -> dict[str, Any]:
         "views": views,
         "truncated": net.truncated,
     }
+
+
+def record(
+    conn: Connection,
+    actor: audit.Actor,
+    action: str,
+    net: Network,
+    request: Request,
+    *,
+    purpose: str | None = None,
+    **details: Any,
+) -> None:
+    """The audit entry of an analysis or export of ``net``: what was asked, what came out."""
+    audit.record(
+        conn,
+        actor,
+        action,
+        object_type="graph",
+        purpose=purpose,
+        details={**request.describe(), **summary(net), **details},
+    )
 
 
 def run_metrics(net: Network, top: int = 20, samples: int | None = None) -> dict[str, Any]:
