@@ -7,11 +7,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, Type
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from vinculo.sharing import directory
 from vinculo.store.db import make_engine, migrate
 from vinculo.store.tables import Base
+
+# The suite creates and logs in hundreds of users: with argon2's recommended parameters (64 MiB,
+# three passes; 0.17 s a hash here) that was a third of the web tests' time. In this process
+# only, passwords are hashed with the smallest argon2id that is still argon2id. The
+# installation's own parameters are checked in a fresh interpreter by
+# tests/auth/test_password_hashing.py.
+directory._hasher = PasswordHasher(
+    time_cost=1, memory_cost=1024, parallelism=1, hash_len=16, salt_len=16, type=Type.ID
+)
 
 POSTGRES_URL = os.environ.get("VINCULO_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
