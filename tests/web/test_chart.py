@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import networkx as nx  # type: ignore[import-untyped]
@@ -60,6 +62,12 @@ def test_page_carries_the_chart_and_no_inline_code(client: TestClient, store: St
     assert 'data-kind="Call"' in html  # an unknown kind is dropped
     assert "/static/vendor/cytoscape.min.js" in html and "/static/js/chart.js" in html
     assert "Gráfico de vínculos" in html  # luis.cnp reads Spanish
+    # Criminal markets by their names in the reader's language, in the filter and for the
+    # script's side panel; the codes only as values.
+    assert '<option value="human_trafficking">Trata de seres humanos</option>' in html
+    texts = re.search(r"data-markets='([^']*)'", html)
+    assert texts is not None
+    assert json.loads(unescape(texts.group(1)))["human_trafficking"] == "Trata de seres humanos"
     assert not re.search(r"<script>(?!</script>)|\sstyle=|\son[a-z]+=", html)
     empty = client.get("/chart")
     assert "chart.js" not in empty.text and 'class="empty"' in empty.text

@@ -15,6 +15,7 @@
   var texts = document.getElementById("chart-texts").dataset;
   var KINDS = JSON.parse(texts.kinds);
   var VIEWS = JSON.parse(texts.views);
+  var MARKETS = JSON.parse(texts.markets);
   var LABELS = JSON.parse(texts.labels);
   var MESSAGES = JSON.parse(texts.messages);
   var status = document.getElementById("chart-status");
@@ -510,7 +511,8 @@
       row(list, LABELS.agency, d.agency);
       row(list, LABELS.country, d.country);
       row(list, LABELS.view, VIEWS[d.view] || d.view);
-      row(list, LABELS.markets, d.markets);
+      row(list, LABELS.markets, d.markets && [].concat(d.markets).map(function (m) {
+        return MARKETS[m] || m; }));
       row(list, LABELS.handling, d.handling_code ? d.handling_code +
           (d.handling_text ? " — " + d.handling_text : "") : null);
       row(list, LABELS.contact, d.contact_point);
