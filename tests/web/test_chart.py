@@ -68,6 +68,12 @@ def test_page_carries_the_chart_and_no_inline_code(client: TestClient, store: St
     texts = re.search(r"data-markets='([^']*)'", html)
     assert texts is not None
     assert json.loads(unescape(texts.group(1)))["human_trafficking"] == "Trata de seres humanos"
+    # Kinds of entity likewise.
+    assert 'value="Organization">Organización</label>' in html
+    schemata = re.search(r"data-schemata='([^']*)'", html)
+    assert schemata is not None
+    assert json.loads(unescape(schemata.group(1)))["Person"] == "Persona"
+    assert json.loads(unescape(schemata.group(1)))["Identifier"] == "Identificador compartido"
     assert not re.search(r"<script>(?!</script>)|\sstyle=|\son[a-z]+=", html)
     empty = client.get("/chart")
     assert "chart.js" not in empty.text and 'class="empty"' in empty.text

@@ -24,7 +24,6 @@ from vinculo.graph import analysis, exports, service, workspaces
 from vinculo.graph.network import MAX_DEPTH, Network, find_path
 from vinculo.model.metadata import CriminalMarket
 from vinculo.sharing.directory import list_agencies
-from vinculo.web.directory import MARKET_LABELS
 from vinculo.web.picture import picture_for
 from vinculo.web.viewer import FormViewer, PageViewer, Viewer, render, require_records
 
@@ -210,7 +209,7 @@ def chart_page(
         error=error,
         schemata=SCHEMATA,
         edge_kinds=EDGE_KINDS,
-        markets={m.value: MARKET_LABELS[m.value] for m in CriminalMarket},
+        markets=[m.value for m in CriminalMarket],
         agencies=[a.code for a in list_agencies(conn)],
         layouts=LAYOUTS,
         measures=MEASURES,

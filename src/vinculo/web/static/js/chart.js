@@ -16,6 +16,7 @@
   var KINDS = JSON.parse(texts.kinds);
   var VIEWS = JSON.parse(texts.views);
   var MARKETS = JSON.parse(texts.markets);
+  var SCHEMATA = JSON.parse(texts.schemata);
   var LABELS = JSON.parse(texts.labels);
   var MESSAGES = JSON.parse(texts.messages);
   var status = document.getElementById("chart-status");
@@ -99,7 +100,7 @@
       return number === undefined ? "—" : format(LABELS.box_legend, { number: number });
     }
     if (choice === "view") { return VIEWS[node.data("view")] || node.data("view"); }
-    if (choice === "schema") { return node.data("schema"); }
+    if (choice === "schema") { return SCHEMATA[node.data("schema")] || node.data("schema"); }
     return node.data("agency") || VIEWS.identifier;
   }
 
@@ -507,7 +508,7 @@
     var d = element.data();
     if (element.isNode()) {
       heading.textContent = d.label;
-      row(list, LABELS.schema, d.schema);
+      row(list, LABELS.schema, SCHEMATA[d.schema] || d.schema);
       row(list, LABELS.agency, d.agency);
       row(list, LABELS.country, d.country);
       row(list, LABELS.view, VIEWS[d.view] || d.view);
