@@ -54,6 +54,9 @@ LINES = [
     _line("self", "Associate", {"person": ["ana"], "associate": ["ana"]}),
     _line("ghost", "Associate", {"person": ["ana"], "associate": ["nobody"]}),
     _line("half", "Call", {"caller": ["cai"], "date": ["2023-05-05"]}),
+    # Amounts: the first of several, or none (the import drops a value that is not a number).
+    _line("pay2", "Payment", {"payer": ["cai"], "beneficiary": ["ana"], "amount": ["300", "450"]}),
+    _line("pay3", "Payment", {"payer": ["cai"], "beneficiary": ["bea"], "amount": ["n/a"]}),
 ]
 
 
@@ -73,6 +76,8 @@ def expected_edges() -> set[tuple[str, str, str, str, int, int, float]]:
         (rid("bea"), rid("cai"), "Family", rid("fam"), d("2001-02-03"), NO_DATE, 0.0),
         (rid("meet"), rid("ana"), "Event:involved", rid("meet"), d("2024-03-04"), NO_DATE, 0.0),
         (rid("meet"), rid("cai"), "Event:involved", rid("meet"), d("2024-03-04"), NO_DATE, 0.0),
+        (rid("cai"), rid("ana"), "Payment", rid("pay2"), NO_DATE, NO_DATE, 300.0),
+        (rid("cai"), rid("bea"), "Payment", rid("pay3"), NO_DATE, NO_DATE, 0.0),
     }
 
 
