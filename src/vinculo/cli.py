@@ -13,24 +13,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from vinculo import audit
 from vinculo.cli_auth import app as auth_app
 from vinculo.cli_common import _engine, _user, console, fail, out
 from vinculo.cli_graph import graph_app
 from vinculo.cli_maintenance import maintenance
 from vinculo.cli_messages import messages_app
 from vinculo.cli_sharing import register as _register_sharing
-from vinculo.ingest.mapping import MappingError
-from vinculo.ingest.pipeline import ImportFailed, run_import
-from vinculo.sharing.directory import (
-    DirectoryError,
-    add_agency,
-    add_user,
-    get_agency,
-    list_agencies,
-    list_users,
-)
-from vinculo.store.db import get_engine, migrate
 
 app = typer.Typer(
     help="vinculo: cross-matching and lawful sharing of criminal intelligence.",
@@ -67,6 +55,8 @@ def _progress() -> Progress:
 @app.command()
 def init() -> None:
     """Create the database, or migrate it to the newest schema."""
+    from vinculo.store.db import get_engine, migrate
+
     revision = migrate(get_engine())
     out.print(f"database ready at revision {revision}: {get_engine().url.render_as_string()}")
 
@@ -87,6 +77,8 @@ def agencies_add(
     contact: Annotated[list[str] | None, typer.Option(help="market=contact point (repeat)")] = None,
 ) -> None:
     """Add an agency."""
+    from vinculo.sharing.directory import DirectoryError, add_agency
+
     contacts: dict[str, str] = {}
     for item in contact or []:
         if "=" not in item:
@@ -106,6 +98,8 @@ def agencies_add(
 @agencies_app.command("list")
 def agencies_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List agencies."""
+    from vinculo.sharing.directory import list_agencies
+
     with _engine().connect() as conn:
         agencies = list_agencies(conn)
     if as_json:
@@ -155,6 +149,8 @@ def users_add(
     ] = False,
 ) -> None:
     """Add a user. The password is read from standard input (--password-stdin) or prompted for."""
+    from vinculo.sharing.directory import DirectoryError, add_user
+
     if password is None:
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
@@ -173,6 +169,8 @@ def users_add(
 @users_app.command("list")
 def users_list(agency: Annotated[str | None, typer.Option()] = None) -> None:
     """List users."""
+    from vinculo.sharing.directory import list_users
+
     with _engine().connect() as conn:
         users = list_users(conn, agency)
     table = Table("username", "agency", "roles", "active")
@@ -223,6 +221,9 @@ def import_(
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here")] = None,
 ) -> None:
     """Import an agency's file. Running the same import again resumes it or changes nothing."""
+    from vinculo.ingest.mapping import MappingError
+    from vinculo.ingest.pipeline import ImportFailed, run_import
+
     defaults: dict[str, Any] = {}
     if market:
         defaults["markets"] = market
@@ -297,7 +298,9 @@ def export(
     ] = None,
 ) -> None:
     """Export one agency's records."""
+    from vinculo import audit
     from vinculo.export import FORMATS, export_agency
+    from vinculo.sharing.directory import get_agency
 
     if file_format not in FORMATS:
         raise fail(f"unknown format {file_format!r}; one of {', '.join(FORMATS)}")
@@ -354,6 +357,7 @@ def demo(
 ) -> None:
     """Set up a demo installation: scenario, agencies, imports, one user per agency; then serve."""
     from vinculo.demo.install import install_demo
+    from vinculo.store.db import get_engine
 
     with _progress() as progress:
         task = progress.add_task("demo", total=None)
@@ -456,6 +460,7 @@ def hits_judge(
     """Confirm or reject a hit (only a user of one of its two agencies may)."""
     from sqlalchemy import select
 
+    from vinculo import audit
     from vinculo.matching.hits import judge
     from vinculo.store.tables import Hit
 

@@ -6,29 +6,20 @@ Every command is on the audit record, with the actor ``cli:<local user>``.
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
 
-from vinculo import audit
-from vinculo.auth import totp
-from vinculo.auth.config import auth_config
-from vinculo.auth.sessions import end_sessions_of
-from vinculo.sharing.directory import (
-    DirectoryError,
-    UserInfo,
-    get_token,
-    get_user,
-    list_tokens,
-    new_token,
-    revoke_token,
-    user_by_id,
-)
-from vinculo.store.db import current_revision, get_engine, head_revision
+# Imported where used, so that a command loads only what it needs: the start-up of every
+# command ('vinculo xref-files' included) no longer loads Alembic, igraph, Starlette, the
+# audit log or the import pipeline.
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from vinculo import audit
+    from vinculo.sharing.directory import UserInfo
 
 app = typer.Typer(help="Second factors (TOTP) and API tokens.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens: issue, list, revoke.", no_args_is_help=True)
@@ -44,6 +35,10 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _engine() -> Engine:
+    from sqlalchemy.exc import OperationalError
+
+    from vinculo.store.db import current_revision, get_engine, head_revision
+
     engine = get_engine()
     try:
         revision = current_revision(engine)
@@ -55,6 +50,8 @@ def _engine() -> Engine:
 
 
 def cli_actor() -> audit.Actor:
+    from vinculo import audit
+
     try:
         local = getpass.getuser()
     except (KeyError, OSError):  # no login name (containers without a passwd entry)
@@ -63,6 +60,8 @@ def cli_actor() -> audit.Actor:
 
 
 def _user(conn: Connection, username: str) -> UserInfo:
+    from vinculo.sharing.directory import get_user
+
     user = get_user(conn, username)
     if user is None:
         raise _fail(f"no user {username!r}")
@@ -73,6 +72,9 @@ def _user(conn: Connection, username: str) -> UserInfo:
 def totp_enrol(username: str) -> None:
     """Give a user a new TOTP secret. Prints it and its otpauth:// URI once: hand them to the
     user, who confirms with a first code (POST /api/v1/auth/totp/confirm or totp-confirm)."""
+    from vinculo import audit
+    from vinculo.auth import totp
+
     with _engine().begin() as conn:
         user = _user(conn, username)
         try:
@@ -88,6 +90,9 @@ def totp_enrol(username: str) -> None:
 @app.command("totp-confirm")
 def totp_confirm(username: str, code: str) -> None:
     """Put a user's enrolled secret in force with a code from their app."""
+    from vinculo import audit
+    from vinculo.auth import totp
+
     with _engine().begin() as conn:
         user = _user(conn, username)
         reason = totp.confirm(conn, user.id, code)
@@ -108,6 +113,10 @@ def totp_confirm(username: str, code: str) -> None:
 @app.command("totp-disable")
 def totp_disable(username: str) -> None:
     """Remove a user's second factor (lost phone); also ends their browser sessions."""
+    from vinculo import audit
+    from vinculo.auth import totp
+    from vinculo.auth.sessions import end_sessions_of
+
     with _engine().begin() as conn:
         user = _user(conn, username)
         had = totp.disable(conn, user.id)
@@ -134,6 +143,10 @@ def tokens_issue(
     label: Annotated[str, typer.Option(help="What the token is for")] = "cli",
 ) -> None:
     """Issue an API token. The secret is printed once and never stored."""
+    from vinculo import audit
+    from vinculo.auth.config import auth_config
+    from vinculo.sharing.directory import DirectoryError, new_token
+
     config = auth_config()
     with _engine().begin() as conn:
         user = _user(conn, username)
@@ -170,6 +183,9 @@ def tokens_issue(
 @tokens_app.command("list")
 def tokens_list(username: str) -> None:
     """A user's tokens (never their secrets)."""
+    from vinculo import audit
+    from vinculo.sharing.directory import list_tokens
+
     with _engine().begin() as conn:
         user = _user(conn, username)
         tokens = list_tokens(conn, user.id)
@@ -191,6 +207,9 @@ def tokens_list(username: str) -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token by its id."""
+    from vinculo import audit
+    from vinculo.sharing.directory import get_token, revoke_token, user_by_id
+
     with _engine().begin() as conn:
         info = get_token(conn, token_id)
         if info is None or not revoke_token(conn, token_id):

@@ -4,13 +4,18 @@ run as ``python -m vinculo.cli``, and would then be imported twice)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 
-from vinculo.sharing.directory import UserInfo, list_users
-from vinculo.store import db
+# Imported where used, so that a command loads only what it needs: the start-up of every
+# command ('vinculo xref-files' included) no longer loads Alembic, igraph, Starlette, the
+# audit log or the import pipeline.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from vinculo.sharing.directory import UserInfo
 
 console = Console(stderr=True)
 out = Console()
@@ -23,6 +28,10 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 def _engine() -> Engine:
     """The database, refusing politely when it has not been created or migrated yet."""
+    from sqlalchemy.exc import OperationalError
+
+    from vinculo.store import db
+
     engine = db.get_engine()
     try:
         revision = db.current_revision(engine)
@@ -34,6 +43,8 @@ def _engine() -> Engine:
 
 
 def _user(engine: Engine, username: str) -> UserInfo:
+    from vinculo.sharing.directory import list_users
+
     with engine.connect() as conn:
         user = next((u for u in list_users(conn) if u.username == username.lower()), None)
     if user is None or not user.is_active:

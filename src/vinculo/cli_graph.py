@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from vinculo import audit
 from vinculo.cli_common import _engine, _user, fail, out
-from vinculo.graph import analysis, exports, service, workspaces
-from vinculo.graph.network import Network
-from vinculo.sharing.directory import UserInfo
+
+# Eager: the export command's help lists its formats.
+from vinculo.graph import exports
+
+# Imported where used, so that a command loads only what it needs: the start-up of every
+# command ('vinculo xref-files' included) no longer loads Alembic, igraph, Starlette, the
+# audit log or the import pipeline.
+if TYPE_CHECKING:
+    from vinculo.graph import service, workspaces
+    from vinculo.graph.network import Network
+    from vinculo.sharing.directory import UserInfo
 
 graph_app = typer.Typer(
     help="Network analysis over what a user may see: metrics, communities, paths, key players, "
@@ -51,6 +58,9 @@ def _run(
     end: str | None = None,
     merge: bool = False,
 ) -> tuple[Network, UserInfo, service.Request]:
+    from vinculo import audit
+    from vinculo.graph import service
+
     engine = _engine()
     user = _user(engine, as_user)
     actor = audit.Actor(user.username, user.agency, "cli")
@@ -118,6 +128,8 @@ def metrics_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Degree, weighted degree, betweenness, eigenvector, PageRank and k-core."""
+    from vinculo.graph import analysis, service
+
     if measure not in analysis.MEASURES:
         raise fail(f"--by: one of {', '.join(analysis.MEASURES)}")
     net, _, _ = _run(
@@ -157,6 +169,8 @@ def communities_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Leiden communities, modularity, and agreement with the recorded organisations."""
+    from vinculo.graph import analysis
+
     net, _, _ = _run(
         as_user, "graph.communities", ids, agency, case, query, depth, kind, merge=merge
     )
@@ -194,6 +208,8 @@ def paths_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Shortest path(s) between two entities, within ``depth`` links of either."""
+    from vinculo.graph import service
+
     net, _, _ = _run(as_user, "graph.paths", [source, target], None, None, None, depth, kind)
     try:
         result = service.run_paths(net, source, target, all_paths, time_respecting)
@@ -225,6 +241,8 @@ def keyplayers_cmd(
     as_json: AsJson = False,
 ) -> None:
     """The k nodes whose removal fragments the network most (Borgatti)."""
+    from vinculo.graph import analysis
+
     net, _, _ = _run(as_user, "graph.keyplayers", ids, agency, case, query, depth)
     result = analysis.key_players(net, k)
     if as_json:
@@ -258,6 +276,8 @@ def export_cmd(
 ) -> None:
     """Write the network as GraphML, GEXF, ANX, FtM JSON lines, CSV or an SVG picture (laid
     out here, marked with the handling codes; audited)."""
+    from vinculo import audit
+    from vinculo.graph import service
     from vinculo.web.picture import picture_for  # its words are in the web catalogues
 
     if format_ not in exports.FORMATS:
@@ -307,6 +327,9 @@ graph_app.add_typer(workspaces_app, name="workspaces")
 
 def _workspace_call(as_user: str, action: str, workspace_id: int | None, call: Any) -> Any:
     """Run ``call(conn, user)`` in a transaction, the outcome on the audit record either way."""
+    from vinculo import audit
+    from vinculo.graph import workspaces
+
     engine = _engine()
     user = _user(engine, as_user)
     actor = audit.Actor(user.username, user.agency, "cli")
@@ -358,6 +381,8 @@ def _workspace_json(found: workspaces.Workspace) -> dict[str, Any]:
 @workspaces_app.command("list")
 def workspaces_list_cmd(as_user: AsUser, as_json: AsJson = False) -> None:
     """The workspaces of the user's agency, most recently changed first."""
+    from vinculo.graph import workspaces
+
     found: list[workspaces.Workspace] = _workspace_call(
         as_user, "graph.workspace.list", None, workspaces.list_workspaces
     )
@@ -397,6 +422,8 @@ def workspaces_save_cmd(
 ) -> None:
     """Save a chart as the agency's workspace NAME (a workspace of that name is replaced), from
     --ids or a state file."""
+    from vinculo.graph import service, workspaces
+
     state: dict[str, Any] = {}
     if state_file is not None:
         try:
@@ -423,6 +450,8 @@ def workspaces_show_cmd(
     as_json: AsJson = False,
 ) -> None:
     """A workspace of the user's agency: its ids, pinned positions and notes."""
+    from vinculo.graph import workspaces
+
     found: workspaces.Workspace = _workspace_call(
         as_user,
         "graph.workspace.open",
@@ -447,6 +476,8 @@ def workspaces_delete_cmd(
     workspace_id: Annotated[int, typer.Argument(help="Workspace id", min=1)],
 ) -> None:
     """Delete a workspace of the user's agency."""
+    from vinculo.graph import workspaces
+
     _workspace_call(
         as_user,
         "graph.workspace.delete",

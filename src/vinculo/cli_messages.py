@@ -6,17 +6,22 @@ record with origin ``cli``."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Connection, Engine
 
-from vinculo import audit, messages
 from vinculo.cli_common import _engine, _user, fail, out
-from vinculo.messages.attachments import max_bytes
-from vinculo.sharing.directory import UserInfo
+
+# Imported where used, so that a command loads only what it needs: the start-up of every
+# command ('vinculo xref-files' included) no longer loads Alembic, igraph, Starlette, the
+# audit log or the import pipeline.
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from vinculo import audit, messages
+    from vinculo.sharing.directory import UserInfo
 
 messages_app = typer.Typer(help="Secure messages between agencies.", no_args_is_help=True)
 
@@ -24,11 +29,15 @@ AsUser = Annotated[str, typer.Option("--as", help="Username acting")]
 
 
 def _actor(user: UserInfo) -> audit.Actor:
+    from vinculo import audit
+
     return audit.Actor(user.username, user.agency, "cli")
 
 
 def _refused(engine: Engine, user: UserInfo, exc: messages.MessageError) -> typer.Exit:
     """Put the refusal on the record (in a transaction of its own), then say why."""
+    from vinculo import audit
+
     audit.record_now(engine, _actor(user), exc.action, **exc.audit_fields())
     return fail(exc.detail)
 
@@ -40,6 +49,8 @@ def messages_list(
     limit: Annotated[int, typer.Option()] = 50,
 ) -> None:
     """Threads of the user's agency, most recently active first."""
+    from vinculo import messages
+
     engine = _engine()
     user = _user(engine, as_user)
     try:
@@ -61,6 +72,9 @@ def messages_list(
 
 
 def _read_attachment(path: Path) -> messages.Upload:
+    from vinculo import messages
+    from vinculo.messages.attachments import max_bytes
+
     try:
         with path.open("rb") as handle:
             # The limit plus one byte is enough for the service to refuse an oversize file.
@@ -85,6 +99,8 @@ def messages_send(
     priority: Annotated[str, typer.Option(help="routine, urgent or immediate")] = "routine",
 ) -> None:
     """Open a thread with other agencies (--to, --subject), or reply in one (--thread)."""
+    from vinculo import messages
+
     engine = _engine()
     user = _user(engine, as_user)
     draft = messages.Draft(
@@ -116,6 +132,8 @@ def messages_send(
 
 
 def _show(conn: Connection, user: UserInfo, thread: str) -> None:
+    from vinculo import messages
+
     view = messages.open_thread(conn, user, _actor(user), thread)
     t = view.thread
     out.print(f"[bold]{escape(t.subject)}[/]  ({', '.join(t.participants)})", highlight=False)
@@ -153,6 +171,8 @@ def messages_show(
     thread: Annotated[str, typer.Argument(help="Thread id")], as_user: AsUser
 ) -> None:
     """A thread with its messages (marks them read for the user)."""
+    from vinculo import messages
+
     engine = _engine()
     user = _user(engine, as_user)
     try:

@@ -6,16 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from vinculo import audit
 from vinculo.cli_common import _engine, _user, fail, out
-from vinculo.sharing import disclosure, groups, retention
-from vinculo.sharing.directory import UserInfo
+
+# Imported where used, so that a command loads only what it needs: the start-up of every
+# command ('vinculo xref-files' included) no longer loads Alembic, igraph, Starlette, the
+# audit log or the import pipeline.
+if TYPE_CHECKING:
+    from vinculo import audit
+    from vinculo.sharing import disclosure
+    from vinculo.sharing.directory import UserInfo
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 requests_app = typer.Typer(
@@ -35,10 +40,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _operator() -> audit.Actor:
+    from vinculo import audit
+
     return audit.Actor(f"cli:{getpass.getuser()}", None, "cli")
 
 
 def _actor(user: UserInfo) -> audit.Actor:
+    from vinculo import audit
+
     return audit.Actor(user.username, user.agency, "cli")
 
 
@@ -49,6 +58,8 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Recompute the hash chain; name every altered, removed or reordered entry. Exit 1 if any."""
+    from vinculo import audit
+
     engine = _engine()
     with engine.connect() as conn:
         result = audit.verify(conn, expect_head)
@@ -71,6 +82,8 @@ def audit_verify(
 @audit_app.command("head")
 def audit_head() -> None:
     """Print the newest entry's number and hash: keep it elsewhere to prove the log later."""
+    from vinculo import audit
+
     with _engine().connect() as conn:
         result = audit.verify(conn)
     out.print(f"{result.head_seq} {result.head_hash}")
@@ -87,6 +100,8 @@ def audit_search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Entries, newest first (for the data-protection officer; the search itself is logged)."""
+    from vinculo import audit
+
     engine = _engine()
     with engine.connect() as conn:
         found = audit.search(
@@ -124,6 +139,8 @@ def requests_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Disclosure requests of a user's agency, earliest deadline first."""
+    from vinculo.sharing import disclosure
+
     engine = _engine()
     user = _user(engine, as_user)
     with engine.connect() as conn:
@@ -160,6 +177,8 @@ def requests_create(
     hit: Annotated[str | None, typer.Option(help="The hit that revealed the record")] = None,
 ) -> None:
     """Ask the owner of a record to disclose it."""
+    from vinculo.sharing import disclosure
+
     engine = _engine()
     user = _user(engine, as_user)
     try:
@@ -187,6 +206,8 @@ def requests_decide(
     ] = False,
 ) -> None:
     """The owner's supervisor decides a request."""
+    from vinculo.sharing import disclosure
+
     engine = _engine()
     user = _user(engine, as_user)
     try:
@@ -205,6 +226,8 @@ def requests_decide(
 @requests_app.command("remind")
 def requests_remind() -> None:
     """Send reminders for requests half-way to or past their deadline (run it from cron)."""
+    from vinculo.sharing import disclosure
+
     engine = _engine()
     with engine.begin() as conn:
         sent = disclosure.send_reminders(conn)
@@ -214,6 +237,8 @@ def requests_remind() -> None:
 @review_app.command("list")
 def review_list(as_user: AsUser, limit: Annotated[int, typer.Option()] = 100) -> None:
     """A user's agency's records whose review date has come."""
+    from vinculo.sharing import retention
+
     engine = _engine()
     user = _user(engine, as_user)
     with engine.connect() as conn:
@@ -231,6 +256,8 @@ def review_extend(
     until: Annotated[str, typer.Option(help="New review date, YYYY-MM-DD")],
     reason: Annotated[str, typer.Option(help="Why the record is still needed")],
 ) -> None:
+    from vinculo.sharing import retention
+
     engine = _engine()
     user = _user(engine, as_user)
     try:
@@ -251,6 +278,8 @@ def review_delete(
     reason: Annotated[str, typer.Option(help="Why the record is deleted")],
 ) -> None:
     """Delete a record and what was made from it (hits, releases, open requests)."""
+    from vinculo.sharing import retention
+
     engine = _engine()
     user = _user(engine, as_user)
     try:
@@ -275,6 +304,8 @@ def records_share(
     ],
 ) -> None:
     """Set who besides the owner sees a record's content."""
+    from vinculo.sharing import groups
+
     engine = _engine()
     user = _user(engine, as_user)
     kind, _, ref = distribution.partition(":")

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from followthemoney.property import Property
+
 from vinculo import identifiers as ids
 from vinculo.ingest.mapping import Mapping, PropertySpec
 from vinculo.ingest.readers import Row
@@ -21,7 +23,13 @@ from vinculo.model.metadata import (
     default_review_by,
     parse_evaluation,
 )
-from vinculo.model.normalise import CleaningContext, ValueRow, clean_value, is_formula
+from vinculo.model.normalise import (
+    Cleaned,
+    CleaningContext,
+    ValueRow,
+    clean_value,
+    is_formula,
+)
 from vinculo.model.records import Problem, Record, make_entity_id
 from vinculo.model.schemata import get_model
 
@@ -182,6 +190,11 @@ def _spec_values(spec: PropertySpec, row: dict[str, str]) -> list[tuple[str | No
     """(column, raw value) pairs for a property spec, splitting multi-value cells."""
     if spec.literal:
         return [(None, v) for v in spec.literal]
+    if len(spec.columns) == 1 and spec.join is None and not spec.split:
+        # The usual spec, one column as it is: what the general case below gives, without it.
+        column = spec.columns[0]
+        value = row.get(column, "") or ""
+        return [(column, value)] if value.strip() else []
     cells = [(c, row.get(c, "") or "") for c in spec.columns]
     if spec.join is not None:
         joined = spec.join.join(v.strip() for _, v in cells if v.strip())
@@ -195,17 +208,85 @@ def _spec_values(spec: PropertySpec, row: dict[str, str]) -> list[tuple[str | No
     return out
 
 
+#: Distinct entries a mapper's caches hold before they are emptied: an import of millions of
+#: distinct values must not keep them all.
+CACHE_LIMIT = 100_000
+
+#: A metadata problem without its line: (column, value, reason), reported as a warning.
+_MetaNote = tuple[str | None, str, str]
+#: The raw metadata cells of a row: (column, value) pairs per metadata key, in mapping order.
+_RawMeta = tuple[tuple[tuple[str | None, str], ...], ...]
+
+
 class RowMapper:
     def __init__(self, mapping: Mapping, agency: AgencyContext) -> None:
         self.mapping = mapping
         self.agency = agency
         self.model = get_model()
+        # Cells repeat across rows (one metadata for a whole file; the same places, surnames,
+        # dates and genders over and over): each distinct metadata and each distinct value in a
+        # cleaning context is worked out once. Both are pure functions of their keys for the
+        # life of a mapper (its agency, defaults and day are fixed), and their results are
+        # never changed by the callers.
+        self._metas: dict[_RawMeta, tuple[IntelligenceMeta, tuple[_MetaNote, ...]]] = {}
+        self._cleaned: dict[tuple[str, tuple[str, ...]], dict[tuple[str, str], Cleaned]] = {}
+        self._cleaned_count = 0
+        self._contexts: dict[tuple[str, tuple[str, ...]], CleaningContext] = {}
+
+    def _cleaner(
+        self, schema: str, countries: tuple[str, ...]
+    ) -> Callable[[Property, str], Cleaned]:
+        """``clean_value`` in the cleaning context of ``schema`` and the row's nationalities,
+        cached per (property name, raw value): the schema is part of the key, so the property
+        name is the property. The rest of the context is the mapper's."""
+        key = (schema, countries)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._contexts[key] = CleaningContext(
+                default_region=self.agency.country,
+                countries=countries,
+                schema=schema,
+                day_first=self.mapping.day_first,
+                min_year=self.agency.min_year,
+            )
+        by_value = self._cleaned.get(key)
+        if by_value is None:
+            by_value = self._cleaned[key] = {}
+
+        def clean(prop: Property, raw: str) -> Cleaned:
+            cell = (prop.name, raw)
+            cleaned = by_value.get(cell)
+            if cleaned is None:
+                if self._cleaned_count >= CACHE_LIMIT:
+                    self._contexts.clear()
+                    self._cleaned.clear()
+                    self._cleaned_count = 0
+                cleaned = by_value[cell] = clean_value(prop, raw, ctx)
+                self._cleaned_count += 1
+            return cleaned
+
+        return clean
 
     # -- metadata -----------------------------------------------------------------------------
     def _meta(self, row: dict[str, str], line: int, problems: list[Problem]) -> IntelligenceMeta:
+        key: _RawMeta = tuple(tuple(_spec_values(spec, row)) for spec in self.mapping.meta.values())
+        cached = self._metas.get(key)
+        if cached is None:
+            if len(self._metas) >= CACHE_LIMIT:
+                self._metas.clear()
+            cached = self._metas[key] = self._parse_meta(key)
+        meta, notes = cached
+        problems.extend(
+            Problem(line, column, value, reason, "warning") for column, value, reason in notes
+        )
+        return meta
+
+    def _parse_meta(self, cells: _RawMeta) -> tuple[IntelligenceMeta, tuple[_MetaNote, ...]]:
+        """The metadata of a row's metadata cells, and its problems without their line."""
         raw: dict[str, list[tuple[str | None, str]]] = {
-            key: _spec_values(spec, row) for key, spec in self.mapping.meta.items()
+            key: list(values) for key, values in zip(self.mapping.meta, cells, strict=True)
         }
+        notes: list[_MetaNote] = []
         defaults = self.agency.defaults
 
         def first(key: str) -> tuple[str | None, str] | None:
@@ -222,7 +303,7 @@ class RowMapper:
         for column, value in market_values:
             market = _market(value)
             if market is None:
-                problems.append(Problem(line, column, value, "unknown criminal market", "warning"))
+                notes.append((column, value, "unknown criminal market"))
             else:
                 markets.append(market)
         changes["markets"] = tuple(dict.fromkeys(markets))
@@ -233,7 +314,7 @@ class RowMapper:
             parsed, reason = parse(got[1])
             changes.update(parsed)
             if reason:
-                problems.append(Problem(line, got[0], got[1], reason, "warning"))
+                notes.append((got[0], got[1], reason))
         if (got := first("handling_text")) is not None:
             changes["handling_text"] = got[1].strip()
         if (got := first("source_ref")) is not None:
@@ -241,7 +322,7 @@ class RowMapper:
         if "review_by" not in changes:
             changes["review_by"] = default_review_by(self.agency.today, self.agency.review_years)
             changes["review_by_default"] = True
-        return IntelligenceMeta(agency=self.agency.code, **changes)
+        return IntelligenceMeta(agency=self.agency.code, **changes), tuple(notes)
 
     # -- tabular rows ---------------------------------------------------------------------------
     def map_row(self, row: Row) -> MappedRow:
@@ -296,13 +377,7 @@ class RowMapper:
                 if "nationality" in spec.properties
                 else []
             )
-            ctx = CleaningContext(
-                default_region=self.agency.country,
-                countries=tuple(c for c in nationality if c),
-                schema=spec.schema,
-                day_first=self.mapping.day_first,
-                min_year=self.agency.min_year,
-            )
+            clean = self._cleaner(spec.schema, tuple(c for c in nationality if c))
             values: list[ValueRow] = []
             flags: list[Problem] = []
             for prop_name, prop_spec in spec.properties.items():
@@ -313,7 +388,7 @@ class RowMapper:
                         proxy.unsafe_add(prop, target, cleaned=True)
                     continue
                 for column, raw_value in _spec_values(prop_spec, row.values):
-                    cleaned = clean_value(prop, raw_value, ctx)
+                    cleaned = clean(prop, raw_value)
                     if cleaned.stored is not None:
                         proxy.unsafe_add(prop, cleaned.stored, cleaned=True)
                     values.extend(cleaned.values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from stdnum.co import nit as co_nit
@@ -69,7 +70,19 @@ def _compact(value: str) -> str:
 
 
 def _address_tokens(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(t for v in values for t in _WORD.findall(ids.fold_name(v)) if len(t) > 1)
+    return frozenset(t for v in values for t in _address_value_tokens(v))
+
+
+# Addresses and places of birth recur across the records of a file (a postcode, a town): each
+# distinct value is folded and split into words once.
+@lru_cache(maxsize=65536)
+def _address_value_tokens(value: str) -> frozenset[str]:
+    return frozenset(t for t in _WORD.findall(ids.fold_name(value)) if len(t) > 1)
+
+
+@lru_cache(maxsize=65536)
+def _place(value: str) -> str:
+    return " ".join(_WORD.findall(ids.fold_name(value)))
 
 
 def culture_for(countries: Iterable[str], agency_country: str | None = None) -> str | None:
@@ -157,9 +170,7 @@ def from_values(
         emails=frozenset(emails),
         address_tokens=_address_tokens(properties.get("address", [])),
         aliases=frozenset(a for a in aliases if a),
-        birth_places=frozenset(
-            " ".join(_WORD.findall(ids.fold_name(p))) for p in properties.get("birthPlace", [])
-        ),
+        birth_places=frozenset(_place(p) for p in properties.get("birthPlace", [])),
         strong=frozenset(strong),
         labels=labels,
         content_hash=content_hash,

@@ -8,9 +8,15 @@ never to the output.
 from __future__ import annotations
 
 import csv
+import gc
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 from vinculo.matching.cluster import cluster
 from vinculo.matching.files import LoadedFile, load_profiles
@@ -31,6 +37,50 @@ def _intelligence_records(*files: LoadedFile | None) -> bool:
     return all(f is not None and set(TRAINED_FIELDS) <= f.columns for f in files if f is not None)
 
 
+#: Rows written per batch: large enough for the array gathers to pay, small enough that the
+#: 1.8M formatted rows of a large candidates file are never all held at once.
+WRITE_BATCH = 100_000
+
+
+def _write_pairs(
+    path: Path,
+    left_names: npt.NDArray[np.object_],
+    right_names: npt.NDArray[np.object_],
+    ends: npt.NDArray[np.int64],
+    scores: npt.NDArray[np.float64],
+) -> None:
+    """``left_id,right_id,score`` rows for the (n, 2) record indices ``ends``. Built a batch of
+    columns at a time (ids gathered by array indexing, scores formatted in one pass) rather than
+    as a tuple per pair: the candidates file of historical_50k has 1.8M rows, and the per-row
+    generator took about twice as long. The bytes are the same (the csv module quotes as
+    before, scores keep ``:.4f``)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["left_id", "right_id", "score"])
+        for start in range(0, len(ends), WRITE_BATCH):
+            batch = slice(start, start + WRITE_BATCH)
+            lefts: list[str] = left_names[ends[batch, 0]].tolist()
+            rights: list[str] = right_names[ends[batch, 1]].tolist()
+            formatted = [f"{p:.4f}" for p in scores[batch].tolist()]
+            writer.writerows(zip(lefts, rights, formatted, strict=True))
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector. Linking builds hundreds of thousands of
+    long-lived objects (rows, proxies, profiles, names, keys) and makes almost no reference
+    cycles: the collector kept walking the survivors, about a fifth of historical_50k's CPU time,
+    and freed nothing. Reference counting still frees everything as usual; the collector runs
+    again, as it was, afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_xref_files(
     left: Path,
     right: Path | None,
@@ -44,6 +94,20 @@ def run_xref_files(
     """Link the files and write the declared pairs. With ``clusters`` (the default) the pairs
     are those of the entities found by average-linkage clustering at the threshold
     (``matching.cluster``); without, every candidate pair scoring at or above it."""
+    with _without_cyclic_gc():
+        return _link_files(left, right, output, threshold, em, candidates_out, engine, clusters)
+
+
+def _link_files(
+    left: Path,
+    right: Path | None,
+    output: Path,
+    threshold: float | None,
+    em: bool | None,
+    candidates_out: Path | None,
+    engine: str,
+    clusters: bool,
+) -> str:
     started = time.perf_counter()
     left_file = load_profiles(left, "LEFT")
     right_file = load_profiles(right, "RIGHT") if right is not None else None
@@ -76,23 +140,16 @@ def run_xref_files(
             for (i, j), score in zip(result.pairs.tolist(), result.scores, strict=True)
             if score >= cut
         ]
-    left_names = [left_file.source_ids[p.id] for p in lefts]
-    right_names = [right_ids[p.id] for p in rights]
+    left_names = np.array([left_file.source_ids[p.id] for p in lefts], dtype=object)
+    right_names = np.array([right_ids[p.id] for p in rights], dtype=object)
     tmp = output.with_name(output.name + ".part")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["left_id", "right_id", "score"])
-        writer.writerows((left_names[i], right_names[j], f"{p:.4f}") for i, j, p in declared)
+    declared_ends = np.array([(i, j) for i, j, _ in declared], dtype=np.int64).reshape(-1, 2)
+    declared_scores = np.array([p for _, _, p in declared], dtype=np.float64)
+    _write_pairs(tmp, left_names, right_names, declared_ends, declared_scores)
     links = len(declared)
     tmp.replace(output)
     if candidates_out is not None:
-        with candidates_out.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["left_id", "right_id", "score"])
-            writer.writerows(
-                (left_names[i], right_names[j], f"{p:.4f}")
-                for (i, j), p in zip(result.pairs.tolist(), result.scores.tolist(), strict=True)
-            )
+        _write_pairs(candidates_out, left_names, right_names, result.pairs, result.scores)
     seconds = time.perf_counter() - started
     sizes = f"{len(lefts)}" + (f" x {len(rights)}" if right_file else "")
     return (

@@ -18,6 +18,8 @@ name (Pepe -> José), and are prefixed by kind:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from vinculo.names.parse import PersonName, surname_core
 from vinculo.names.phonetic import phonetic
 from vinculo.names.variants import canonical_given
@@ -36,8 +38,11 @@ def _given_key(name: PersonName) -> tuple[str, str]:
     return "", ""
 
 
+@lru_cache(maxsize=262144)
 def blocking_keys(name: PersonName) -> frozenset[str]:
-    """A small set (at most 8) of blocking keys for a parsed name."""
+    """A small set (at most 8) of blocking keys for a parsed name. Cached (a name is a frozen,
+    hashable value and its keys depend on nothing else): the same names recur across the
+    records of a file and in every real-time check."""
     codes = [phonetic(surname_core(s)) for s in name.surnames[:3]]
     codes = [c for c in codes if c]
     gcode, initial = _given_key(name)
