@@ -223,3 +223,18 @@ def test_brokerage_roles() -> None:
     for role, groups in cases.items():
         result = analysis.brokerage(net, groups)
         assert result == {"b": {r: int(r == role) for r in analysis.ROLES}}, role
+
+
+def test_networkit_is_imported_only_when_used() -> None:
+    # Importing networkit takes seconds (scikit-learn, SciPy): the web application and the CLI
+    # must not pay for it on networks igraph handles.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from vinculo.graph import analysis; from vinculo.graph.network import "
+        "Network; analysis.communities(Network.from_edges([('a', 'b'), ('b', 'c')])); "
+        "print('networkit' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"

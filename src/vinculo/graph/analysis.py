@@ -8,6 +8,7 @@ records and which agencies a result rests on.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import random
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import igraph as ig  # type: ignore[import-untyped]
-import networkit as nk  # type: ignore[import-untyped]
 import numpy as np
 import numpy.typing as npt
 
@@ -54,10 +54,20 @@ def seeded(seed: int) -> Iterator[None]:
             ig.set_random_number_generator(random)
 
 
+@functools.cache
+def networkit() -> Any:
+    """networkit, imported when first needed: importing it takes seconds (it loads scikit-learn
+    and SciPy), which no page, command or test on a network below ``NETWORKIT_FROM`` should pay."""
+    import networkit as nk  # type: ignore[import-untyped]
+
+    return nk
+
+
 @contextmanager
 def networkit_threads(threads: int, seed: int) -> Iterator[None]:
     """networkit's thread count and generator are process-wide (OpenMP): set both for the
     duration of one call, one call at a time."""
+    nk = networkit()
     with _nk_lock:
         before = nk.getMaxNumberOfThreads()
         nk.setNumberOfThreads(threads)
@@ -103,7 +113,7 @@ def networkit_graph(proj: Projection) -> Any:
             ends = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
             a, b = ends[:, 0], ends[:, 1]
             weight = np.asarray(g.es["weight"] if g.ecount() else [], dtype=np.float64)
-        made = nk.Graph(g.vcount(), weighted=True)
+        made = networkit().Graph(g.vcount(), weighted=True)
         if len(a):
             made.addEdges((weight.astype(np.float64), (a.astype(np.uint64), b.astype(np.uint64))))
         proj.nk_graph = made
@@ -118,9 +128,10 @@ def pagerank(proj: Projection, engine: str | None = None) -> npt.NDArray[np.floa
         return np.zeros(0)
     if proj.engine(engine) == "igraph":
         return np.asarray(g.pagerank(directed=False, weights="weight" if g.ecount() else None))
+    centrality = networkit().centrality
     with networkit_threads(os.cpu_count() or 1, 1):
-        run = nk.centrality.PageRank(
-            networkit_graph(proj), distributeSinks=nk.centrality.SinkHandling.DistributeSinks
+        run = centrality.PageRank(
+            networkit_graph(proj), distributeSinks=centrality.SinkHandling.DistributeSinks
         )
         run.run()
     return np.asarray(run.scores(), dtype=np.float64)
@@ -153,7 +164,7 @@ def leiden(
     # two threads (the order the threads move nodes in); on one it is still 2-3 times faster
     # than igraph here (docs/graph.md).
     with networkit_threads(1, seed):
-        run = nk.community.ParallelLeiden(
+        run = networkit().community.ParallelLeiden(
             networkit_graph(proj),
             randomize=True,
             iterations=3 if iterations < 0 else iterations,
