@@ -9,6 +9,7 @@ records and which agencies a result rests on.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import itertools
 import os
 import random
@@ -55,6 +56,11 @@ def seeded(seed: int) -> Iterator[None]:
 
 
 @functools.cache
+def networkit_installed() -> bool:
+    return importlib.util.find_spec("networkit") is not None
+
+
+@functools.cache
 def networkit() -> Any:
     """networkit, imported when first needed: importing it takes seconds (it loads scikit-learn
     and SciPy), which no page, command or test on a network below ``NETWORKIT_FROM`` should pay."""
@@ -94,9 +100,11 @@ class Projection:
     nk_graph: Any = None
 
     def engine(self, engine: str | None) -> str:
-        """The engine for PageRank and Leiden: the one asked for, else by size."""
+        """The engine for PageRank and Leiden: the one asked for, else by size (igraph where
+        networkit is not installed: it has no wheel for every platform)."""
         if engine is None:
-            return "networkit" if self.graph.vcount() >= NETWORKIT_FROM else "igraph"
+            large = self.graph.vcount() >= NETWORKIT_FROM
+            return "networkit" if large and networkit_installed() else "igraph"
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
         return engine
