@@ -7,6 +7,10 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 STAMP := $(VENV)/.installed
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Installed packages compiled to bytecode once, at install: where PYTHONDONTWRITEBYTECODE is set
+# (as on the CI machines) every process otherwise compiles each module it imports from source,
+# 1.9 s of the 3.4 s it took to start the CLI.
+export UV_COMPILE_BYTECODE := 1
 # Tests run against SQLite always, and PostgreSQL too when this is set.
 VINCULO_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/vinculo_test
 # The suite on both cores (pytest-xdist; a module's tests stay on one worker, each worker has its
@@ -21,6 +25,7 @@ CHROMIUM ?= /usr/bin/chromium
 .PHONY: install demo test test-sqlite lint typecheck check clean bench browser
 
 install: $(STAMP) $(VENDOR_STAMP)
+	@$(VENV)/bin/python -m compileall -q src >/dev/null  # vinculo's own modules, as they are now
 
 # The web application's front-end libraries, from npm with the lock file, served from /static/vendor
 # (the pages never load anything from a CDN). axe-core stays in node_modules for the browser tests.
