@@ -13,8 +13,10 @@ from rich.table import Table
 
 from vinculo.cli_common import _engine, _user, fail, out
 
-# Eager: the export command's help lists its formats.
-from vinculo.graph import exports
+#: The export formats, for the export command's help: written out here, so that starting the
+#: CLI does not load the graph package (igraph, the store's snapshot code) for a help text;
+#: tests/graph/test_cli.py checks that they are ``exports.FORMATS``.
+EXPORT_FORMATS = ("graphml", "gexf", "anx", "ftm", "csv", "svg")
 
 # Imported where used, so that a command loads only what it needs: the start-up of every
 # command ('vinculo xref-files' included) no longer loads Alembic, igraph, Starlette, the
@@ -260,7 +262,7 @@ def keyplayers_cmd(
 def export_cmd(
     as_user: AsUser,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
-    format_: Annotated[str, typer.Option("--format", help=", ".join(exports.FORMATS))] = "graphml",
+    format_: Annotated[str, typer.Option("--format", help=", ".join(EXPORT_FORMATS))] = "graphml",
     ids: Ids = None,
     agency: AgencyOpt = None,
     case: CaseOpt = None,
@@ -277,7 +279,7 @@ def export_cmd(
     """Write the network as GraphML, GEXF, ANX, FtM JSON lines, CSV or an SVG picture (laid
     out here, marked with the handling codes; audited)."""
     from vinculo import audit
-    from vinculo.graph import service
+    from vinculo.graph import exports, service
     from vinculo.web.picture import picture_for  # its words are in the web catalogues
 
     if format_ not in exports.FORMATS:

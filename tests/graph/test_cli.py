@@ -138,3 +138,17 @@ def test_export_and_refusals(cli_store: Store, tmp_path: Path) -> None:
         ("graph.network", "ok", "jean.pn"),
         ("graph.export", "denied", "jean.pn"),
     ]
+
+
+def test_the_help_lists_the_export_formats_and_the_cli_starts_without_the_graph_package() -> None:
+    import subprocess
+    import sys
+
+    from vinculo import cli_graph
+    from vinculo.graph import exports
+
+    assert tuple(exports.FORMATS) == cli_graph.EXPORT_FORMATS
+    # Starting the CLI (every command, xref-files included) does not load the graph package.
+    code = "import sys, vinculo.cli; print('vinculo.graph' in sys.modules, 'igraph' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.split() == ["False", "False"]
