@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import itertools
 import queue
 import threading
@@ -39,6 +38,7 @@ import orjson
 from sqlalchemy import BindParameter, Connection, Engine, bindparam, func, select, text
 
 from vinculo.model.schemata import get_model
+from vinculo.runtime import collector_paused
 from vinculo.store.tables import Entity, EntityValue, Hit
 
 _T = TypeVar("_T")
@@ -481,15 +481,9 @@ def build_store_graph(conn: Connection) -> StoreGraph:
     edge). The records are read a chunk at a time (``_chunks``); only link records and records
     that name others have their properties parsed."""
     started = time.perf_counter()
-    # Millions of short-lived containers (parsed properties) would set the cycle collector off
-    # again and again over a heap that only grows; nothing built here holds a cycle.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # Millions of short-lived containers (parsed properties), none in a cycle.
+    with collector_paused():
         graph = _build(conn)
-    finally:
-        if was_enabled:
-            gc.enable()
     graph.built_seconds = time.perf_counter() - started
     return graph
 

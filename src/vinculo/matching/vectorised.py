@@ -25,14 +25,12 @@ reference (real-time matching, Spark).
 from __future__ import annotations
 
 import functools
-import gc
 import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -54,6 +52,7 @@ from vinculo.names import PersonName, phonetic, surname_core
 from vinculo.names._data import name_data
 from vinculo.names.compare import compare_given, compare_surnames, is_typo
 from vinculo.names.variants import SPECIAL_GENDERED_NAMES, given_name_variants
+from vinculo.runtime import collector_paused
 
 IntArray = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -992,7 +991,7 @@ class Encoder:
         """(pairs × features) level indices in ``PERSON_FEATURES`` order, for the pairs
         (``left[lefts[k]]``, ``right[rights[k]]``). The distinct name and birth-place pairs
         not yet cached are compared on ``workers`` processes (default: all cores) first."""
-        with _collector_paused():
+        with collector_paused():
             return self._levels_of(
                 left, right, lefts, rights, left_profiles, right_profiles, workers
             )
@@ -1210,21 +1209,6 @@ class Encoder:
         sub[equal] = np.where(full[equal], level["exact"], level["partial_agree"])
         column[rows] = sub
         return column
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a batch. The scalar comparisons allocate
-    hundreds of thousands of short-lived objects, none in cycles (reference counting frees
-    them); each allocation burst triggers collections, and a full one scans every object of a
-    large heap — the profiles themselves: 0.3 s a time on historical_50k's, several per batch."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _PREFILL: Encoder | None = None

@@ -8,11 +8,8 @@ never to the output.
 from __future__ import annotations
 
 import csv
-import gc
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +19,7 @@ from vinculo.matching.cluster import cluster
 from vinculo.matching.files import LoadedFile, load_profiles
 from vinculo.matching.model import Model
 from vinculo.matching.xref import link
+from vinculo.runtime import collector_paused
 
 #: Fields the trained model's strongest evidence rests on.
 TRAINED_FIELDS = ("second_last_name", "nationality")
@@ -65,22 +63,7 @@ def _write_pairs(
             writer.writerows(zip(lefts, rights, formatted, strict=True))
 
 
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector. Linking builds hundreds of thousands of
-    long-lived objects (rows, proxies, profiles, names, keys) and makes almost no reference
-    cycles: the collector kept walking the survivors, about a fifth of historical_50k's CPU time,
-    and freed nothing. Reference counting still frees everything as usual; the collector runs
-    again, as it was, afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
+@collector_paused()
 def run_xref_files(
     left: Path,
     right: Path | None,
@@ -94,20 +77,6 @@ def run_xref_files(
     """Link the files and write the declared pairs. With ``clusters`` (the default) the pairs
     are those of the entities found by average-linkage clustering at the threshold
     (``matching.cluster``); without, every candidate pair scoring at or above it."""
-    with _without_cyclic_gc():
-        return _link_files(left, right, output, threshold, em, candidates_out, engine, clusters)
-
-
-def _link_files(
-    left: Path,
-    right: Path | None,
-    output: Path,
-    threshold: float | None,
-    em: bool | None,
-    candidates_out: Path | None,
-    engine: str,
-    clusters: bool,
-) -> str:
     started = time.perf_counter()
     left_file = load_profiles(left, "LEFT")
     right_file = load_profiles(right, "RIGHT") if right is not None else None
