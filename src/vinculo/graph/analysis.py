@@ -181,8 +181,8 @@ def leiden(
         run.run()
         membership = np.asarray(run.getPartition().getVector(), dtype=np.int64)
     # networkit numbers communities by one of their nodes: renumber them 0, 1, 2... as igraph.
-    _, dense = np.unique(membership, return_inverse=True)
-    return [int(c) for c in dense.tolist()]
+    dense: list[int] = np.unique(membership, return_inverse=True)[1].tolist()
+    return dense
 
 
 def project(net: Network) -> Projection:

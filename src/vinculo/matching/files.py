@@ -4,6 +4,7 @@ training on the generated scenario. Rows go through the same mapping and cleanin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from vinculo.ingest.mapping import default_mapping
@@ -46,16 +47,24 @@ def profile_from_row(
     )
 
 
-def _map_rows(
-    mapper: RowMapper,
-    rows: list[Row],
-    agency: str,
-    country: str | None,
-    id_prefix: str,
+def load_profiles(
+    path: Path, agency: str = "FILE", country: str | None = None, id_prefix: str = ""
 ) -> LoadedFile:
+    """The profiles of a CSV's rows, in file order."""
+    info, reader = open_source(path)
+    if not isinstance(reader, CsvReader):
+        raise ValueError(f"{path.name}: xref-files reads CSV files")
+    rows = reader.rows()
+    first = next(rows, None)
+    headers = list(reader.headers)
+    if "id" not in headers:
+        raise ValueError(f"{path.name}: an 'id' column is required")
     schema = "Person"
+    mapping = default_mapping(schema, headers)
+    # A linkage file may be historical: no plausibility bound on years (only impossible dates).
+    mapper = RowMapper(mapping, AgencyContext(agency, country or "", min_year=1))
     loaded = LoadedFile([], {})
-    for row in rows:
+    for row in chain([first] if first is not None else [], rows):
         loaded.columns.update(k for k, v in row.values.items() if v.strip())
         wanted = (row.values.get("schema") or "Person").strip() or "Person"
         if wanted != schema:
@@ -79,27 +88,5 @@ def _map_rows(
         )
         loaded.profiles.append(profile)
         loaded.source_ids[profile.id] = source_id
-    return loaded
-
-
-def load_profiles(
-    path: Path, agency: str = "FILE", country: str | None = None, id_prefix: str = ""
-) -> LoadedFile:
-    """The profiles of a CSV's rows, in file order. (Mapping the second half on a forked
-    process was measured twice and dropped: it did not pay on two busy cores, and forking a
-    process that may hold threads — a Spark gateway, a web server — is unsafe.)"""
-    info, reader = open_source(path)
-    if not isinstance(reader, CsvReader):
-        raise ValueError(f"{path.name}: xref-files reads CSV files")
-    rows = reader.rows()
-    first = next(rows, None)
-    headers = list(reader.headers)
-    if "id" not in headers:
-        raise ValueError(f"{path.name}: an 'id' column is required")
-    mapping = default_mapping("Person", headers)
-    # A linkage file may be historical: no plausibility bound on years (only impossible dates).
-    mapper = RowMapper(mapping, AgencyContext(agency, country or "", min_year=1))
-    all_rows = [first] if first is not None else []
-    all_rows.extend(rows)
     _ = info
-    return _map_rows(mapper, all_rows, agency, country, id_prefix)
+    return loaded
