@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from tests.graph.conftest import Store, _import, _line
 from vinculo.graph import analysis
@@ -121,6 +121,36 @@ def test_each_edge_has_the_ends_dates_and_amount_of_its_record(records: Engine) 
     for node in range(len(g.ids)):
         touching = {e for e in range(g.edge_count) if node in (g.src[e], g.dst[e])}
         assert set(g.edges_of(node).tolist()) == touching
+
+
+def test_text_the_import_never_writes_is_read_or_left_out_alone(records: Engine) -> None:
+    """Properties as another writer may have stored them: a record's JSON spread over lines
+    (whitespace between tokens) is read as written; a value that is not a list of strings is
+    left out of its record, and the rest of the store is read as before."""
+    spread = (
+        f'{{\n  "caller": ["{rid("ana")}"],\r\n\t"receiver": ["{rid("bea")}"],\n'
+        '  "date": ["2023-01-10"]\n}'
+    )
+    not_a_list = (
+        f'{{"payer": ["{rid("bea")}"], "beneficiary": ["{rid("cai")}"], '
+        '"amount": "1250.5", "date": ["2022-07"]}'
+    )
+    value = "CAST(:p AS JSON)" if records.dialect.name == "postgresql" else ":p"
+    with records.begin() as conn:
+        for key, body in (("call", spread), ("pay", not_a_list)):
+            conn.execute(
+                text(f"UPDATE entity SET properties = {value} WHERE id = :id"),  # noqa: S608
+                {"p": body, "id": rid(key)},
+            )
+    with records.connect() as conn:
+        g = build_store_graph(conn)
+    d = day_number
+    expected = expected_edges()
+    expected.remove(
+        (rid("bea"), rid("cai"), "Payment", rid("pay"), d("2022-07-01"), NO_DATE, 1250.5)
+    )
+    expected.add((rid("bea"), rid("cai"), "Payment", rid("pay"), d("2022-07-01"), NO_DATE, 0.0))
+    assert edges_of(g) == expected
 
 
 def test_the_chunk_size_changes_nothing(records: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

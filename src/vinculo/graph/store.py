@@ -23,18 +23,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import itertools
 import queue
 import threading
 import time
 import weakref
-from collections.abc import Container, Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import orjson
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.json as pj  # type: ignore[import-untyped]
 from sqlalchemy import BindParameter, Connection, Engine, bindparam, func, select, text
 
 from vinculo.model.schemata import get_model
@@ -323,9 +325,28 @@ def _chunks(conn: Connection) -> Iterator[tuple[int, str, str, str, str, str | N
 
 
 @dataclass(slots=True)
-class _Edges:
-    """Edges before their ends are all known, column by column."""
+class _Batch:
+    """Edges of many link records at once, their ends still ids (Arrow string arrays)."""
 
+    src: pa.Array
+    dst: pa.Array
+    kind: npt.NDArray[np.int16]
+    rec: npt.NDArray[np.int32]
+    start: pa.Array
+    end: pa.Array
+    amount: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.rec)
+
+
+@dataclass(slots=True)
+class _Edges:
+    """Edges before their ends are all known: batches of link records' edges, made in Arrow,
+    and the few edges made one at a time (references, identifiers, hits) in between, kept in
+    the order they were added."""
+
+    batches: list[_Batch] = field(default_factory=list)
     src: list[str] = field(default_factory=list)
     dst: list[str] = field(default_factory=list)
     kind: list[int] = field(default_factory=list)
@@ -333,8 +354,13 @@ class _Edges:
     start: list[str | None] = field(default_factory=list)
     end: list[str | None] = field(default_factory=list)
     amount: list[float] = field(default_factory=list)
+    #: Edges in the batches so far.
+    batched: int = 0
     #: Position in the columns -> hit id.
     hit_ids: dict[int, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return self.batched + len(self.src)
 
     def add(
         self,
@@ -354,67 +380,170 @@ class _Edges:
         self.end.append(end)
         self.amount.append(amount)
 
+    def add_batch(self, batch: _Batch) -> None:
+        self._flush()
+        self.batches.append(batch)
+        self.batched += len(batch)
+
+    def _flush(self) -> None:
+        if not self.src:
+            return
+        batch = _Batch(
+            pa.array(self.src, pa.string()),
+            pa.array(self.dst, pa.string()),
+            np.asarray(self.kind, dtype=np.int16),
+            np.asarray(self.rec, dtype=np.int32),
+            pa.array(self.start, pa.string()),
+            pa.array(self.end, pa.string()),
+            np.asarray(self.amount, dtype=np.float64),
+        )
+        for column in (self.src, self.dst, self.kind, self.rec, self.start, self.end, self.amount):
+            column.clear()
+        self.batches.append(batch)
+        self.batched += len(batch)
+
+    def columns(self) -> _Batch:
+        """All edges so far, each column in one piece."""
+        self._flush()
+        parts = self.batches or [_Batch(*_empty_batch())]
+        return _Batch(
+            pa.chunked_array([b.src for b in parts], pa.string()),
+            pa.chunked_array([b.dst for b in parts], pa.string()),
+            np.concatenate([b.kind for b in parts]),
+            np.concatenate([b.rec for b in parts]),
+            pa.chunked_array([b.start for b in parts], pa.string()),
+            pa.chunked_array([b.end for b in parts], pa.string()),
+            np.concatenate([b.amount for b in parts]),
+        )
+
+
+def _empty_batch() -> tuple[Any, ...]:
+    none = pa.array([], pa.string())
+    return (
+        none,
+        none,
+        np.empty(0, np.int16),
+        np.empty(0, np.int32),
+        none,
+        none,
+        np.empty(0, np.float64),
+    )
+
 
 def _first(values: list[str] | None) -> str | None:
     return values[0] if values else None
 
 
-def _firsts(lists: Iterable[list[str] | tuple[()]]) -> list[str | None]:
-    """The first value of each list (None for an empty one), in C: ``next(iter(x), None)``."""
-    return list(map(next, map(iter, lists), itertools.repeat(None)))
+def _first_values(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The first value of each list (null for a missing or empty one)."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(column) == 0:
+        return pa.array([], pa.string())
+    # list_element refuses an empty list; an empty list has no first value, as a missing one.
+    empty = pc.equal(pc.list_value_length(column), 0)
+    if pc.any(empty).as_py():
+        column = pc.if_else(empty, pa.scalar(None, column.type), column)
+    return pc.list_element(column, 0)
 
 
-def _link_edges(
-    plan: _Plan,
-    recs: list[int],
-    bodies: list[dict[str, Any]],
-    out: _Edges,
-    named: Container[str] = ("startDate", "endDate"),
-) -> None:
-    """The edges of link records (a Call from its caller to its receiver): every source to
-    every target, with the record's dates and amount. Column by column, with ``map`` over the
-    parsed properties (which runs in C): millions of link records go through here. ``named``:
-    the date properties that occur in the chunk's text at all (the others are not looked for)."""
+#: Date properties of links and of records naming others.
+_DATES = ("date", "startDate", "endDate")
+
+
+def _fields(plan: _Plan) -> pa.Schema:
+    """The properties the build reads from a record of the plan's schema: a link record's ends,
+    dates and amount, or what a record names and its dates. Everything else in the text is
+    skipped by the parser, which costs per column asked for, so each schema asks for its own."""
+    rule = plan.rule
+    assert rule is not None
+    names = [p for p in (rule.source, rule.target) if p is not None] + list(rule.refs)
+    names += [*_DATES, "amount"] if plan.amount else list(_DATES)
+    return pa.schema([(n, pa.list_(pa.string())) for n in dict.fromkeys(names)])
+
+
+def _parse_bodies(bodies: list[str], fields: pa.Schema) -> pa.Table:
+    """The ``fields`` of records given as JSON texts without raw line breaks, parsed by Arrow's
+    JSON reader (in C++, without holding the interpreter), one line a record. Should Arrow
+    refuse the text, each record is parsed by orjson and written again as one line."""
+    options = pj.ParseOptions(explicit_schema=fields, unexpected_field_behavior="ignore")
+    reading = pj.ReadOptions(block_size=1 << 24)
+    try:
+        lines = "\n".join(bodies).encode()
+        table = pj.read_json(pa.BufferReader(lines), read_options=reading, parse_options=options)
+        if table.num_rows == len(bodies):
+            return table
+    except pa.ArrowInvalid:
+        pass
+    lines = b"\n".join(orjson.dumps(_lists_only(orjson.loads(body))) for body in bodies)
+    table = pj.read_json(pa.BufferReader(lines), read_options=reading, parse_options=options)
+    if table.num_rows != len(bodies):
+        raise RuntimeError("a record's properties could not be read for the network")
+    return table
+
+
+def _lists_only(props: Any) -> dict[str, list[str]]:
+    """A record's properties as the build reads them: lists of strings (anything else, which
+    the store never writes, is left out rather than failing the whole build)."""
+    if not isinstance(props, dict):
+        return {}
+    return {
+        k: v for k, v in props.items() if isinstance(v, list) and all(isinstance(x, str) for x in v)
+    }
+
+
+def _amounts(column: pa.ChunkedArray) -> npt.NDArray[np.float64]:
+    """``_first_number`` of each record's amounts, or 0: cast in Arrow when every record has at
+    most one amount and each is a number, value by value otherwise."""
+    lengths = pc.fill_null(pc.list_value_length(column), 0)
+    if pc.max(lengths).as_py() in (None, 0, 1):
+        try:
+            numbers = pc.cast(_first_values(column), pa.float64())
+            return np.asarray(pc.fill_null(numbers, 0.0).to_numpy(zero_copy_only=False))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return np.array([_first_number(v or ()) or 0.0 for v in column.to_pylist()], np.float64)
+
+
+def _link_edges(plan: _Plan, recs: npt.NDArray[np.int64], table: pa.Table, out: _Edges) -> None:
+    """The edges of link records (a Call from its caller to its receiver): every source to every
+    target, with the record's dates (``startDate``, else ``date``; ``endDate``) and amount.
+    Millions of link records go through here: when each has one source and one target, as nearly
+    always, the columns are made in Arrow; otherwise record by record."""
     rule = plan.rule
     assert rule is not None and rule.source is not None and rule.target is not None
-    count = len(bodies)
-    get, empty, repeat = dict.get, itertools.repeat(()), itertools.repeat
-    sources = list(map(get, bodies, repeat(rule.source), empty))
-    targets = list(map(get, bodies, repeat(rule.target), empty))
-    starts = _firsts(map(get, bodies, repeat("date"), empty))
-    if "startDate" in named and any(map(get, bodies, repeat("startDate"))):
-        # A record's startDate, when it has one, comes before its date (as in _ref_edges).
-        starts = [
-            s if s is not None else d
-            for s, d in zip(
-                _firsts(map(get, bodies, repeat("startDate"), empty)), starts, strict=True
+    count = len(recs)
+    sources, targets = table[rule.source], table[rule.target]
+    starts = pc.coalesce(_first_values(table["startDate"]), _first_values(table["date"]))
+    ends = _first_values(table["endDate"])
+    amounts = _amounts(table["amount"]) if plan.amount else np.zeros(count, np.float64)
+    single = pc.and_(
+        pc.equal(pc.fill_null(pc.list_value_length(sources), 0), 1),
+        pc.equal(pc.fill_null(pc.list_value_length(targets), 0), 1),
+    )
+    if pc.all(single).as_py():
+        out.add_batch(
+            _Batch(
+                _first_values(sources),
+                _first_values(targets),
+                np.full(count, plan.edge_kind, np.int16),
+                recs.astype(np.int32),
+                starts,
+                ends,
+                amounts,
             )
-        ]
-    ends = (
-        _firsts(map(get, bodies, repeat("endDate"), empty))
-        if "endDate" in named and any(map(get, bodies, repeat("endDate")))
-        else [None] * count
-    )
-    amounts = (
-        [_first_number(v) or 0.0 for v in map(get, bodies, repeat("amount"), empty)]
-        if plan.amount
-        else [0.0] * count
-    )
-    if set(map(len, sources)) == {1} and set(map(len, targets)) == {1}:
-        # Nearly always: one source and one target a record.
-        out.src.extend(itertools.chain.from_iterable(sources))
-        out.dst.extend(itertools.chain.from_iterable(targets))
-        out.kind.extend([plan.edge_kind] * count)
-        out.rec.extend(recs)
-        out.start.extend(starts)
-        out.end.extend(ends)
-        out.amount.extend(amounts)
+        )
         return
     for rec, many, others, start, end, amount in zip(
-        recs, sources, targets, starts, ends, amounts, strict=True
+        recs.tolist(),
+        sources.to_pylist(),
+        targets.to_pylist(),
+        starts.to_pylist(),
+        ends.to_pylist(),
+        amounts.tolist(),
+        strict=True,
     ):
-        for source in many:
-            for target in others:
+        for source in many or ():
+            for target in others or ():
                 out.add(source, target, plan.edge_kind, rec, start, end, amount)
 
 
@@ -512,11 +641,19 @@ def _build(conn: Connection) -> StoreGraph:
             )
         return found
 
+    fields: dict[int, pa.Schema] = {}
+
+    def fields_of(plan: _Plan) -> pa.Schema:
+        if plan.code not in fields:
+            fields[plan.code] = _fields(plan)
+        return fields[plan.code]
+
     ids: list[str] = []
+    index: dict[str, int] = {}
+    id_parts: list[pa.Array] = []
     schema_parts: list[npt.NDArray[np.int16]] = []
     agency_parts: list[npt.NDArray[np.int16]] = []
     edges = _Edges()
-    loads = orjson.loads
     # Closed on the way out, whatever happens: the reading thread stops before the connection
     # is used for anything else.
     with contextlib.closing(_ahead(_chunks(conn))) as chunks:
@@ -525,35 +662,38 @@ def _build(conn: Connection) -> StoreGraph:
             schema_codes = np.fromiter(map(schemata.__getitem__, schema_text.split(SEP)), np.int16)
             agency_codes = np.fromiter(map(agencies.__getitem__, agency_text.split(SEP)), np.int16)
             flags = np.frombuffer(flag_text.encode("ascii"), dtype=np.uint8) == ord(_BODY)
-            bodies = body_text.split(SEP) if body_text else []
+            wanted = int(flags.sum())
             if not (
                 len(chunk_ids) == len(schema_codes) == len(agency_codes) == len(flags) == count
-                and int(flags.sum()) == len(bodies)
+                and (body_text.count(SEP) + 1 if body_text else 0) == wanted
             ):
                 raise RuntimeError("a record id or schema holds the build's separator character")
             base = len(ids)
             ids.extend(chunk_ids)
+            # Made while the next chunk is read, rather than all at once at the end.
+            index.update(zip(chunk_ids, range(base, base + count), strict=True))
+            id_parts.append(pa.array(chunk_ids, pa.string()))
             schema_parts.append(schema_codes)
             agency_parts.append(agency_codes)
-            if not bodies:
+            if not wanted:
                 continue
+            # A raw line break can only be whitespace between JSON tokens (inside a string it
+            # is escaped): a space instead keeps each record on one line for the parser.
+            bodies = (body_text or "").replace("\r", " ").replace("\n", " ").split(SEP)
             rows = np.flatnonzero(flags)
             codes = schema_codes[rows]
             # Grouped by schema, so that each group goes through one schema's rule.
-            order = np.argsort(codes, kind="stable")
-            sorted_codes = codes[order]
-            cuts = np.flatnonzero(np.diff(sorted_codes)) + 1
-            parsed = list(map(loads, bodies))
-            whole = body_text or ""
-            named = {p for p in ("startDate", "endDate") if f'"{p}"' in whole}
-            for group in np.split(order, cuts):
-                plan = plan_of(int(codes[group[0]]))
-                recs = (rows[group] + base).tolist()
-                props = [parsed[i] for i in group.tolist()]
+            for code in np.unique(codes).tolist():
+                plan = plan_of(code)
+                if plan.rule is None:
+                    continue
+                group = np.flatnonzero(codes == code)
+                table = _parse_bodies([bodies[i] for i in group.tolist()], fields_of(plan))
+                recs = rows[group] + base
                 if plan.edge_kind >= 0:
-                    _link_edges(plan, recs, props, edges, named)
+                    _link_edges(plan, recs, table, edges)
                 elif plan.refs:
-                    _ref_edges(plan, recs, ids, props, edges)
+                    _ref_edges(plan, recs.tolist(), ids, table.to_pylist(), edges)
     # Every schema seen is a node unless it is a link schema.
     for code in range(len(schemata.names)):
         plan_of(code)
@@ -565,7 +705,7 @@ def _build(conn: Connection) -> StoreGraph:
         np.concatenate(agency_parts) if agency_parts else np.empty(0, dtype=np.int16)
     ).astype(np.int16)
     is_node = node_of[schema_of] if len(schema_of) else np.empty(0, dtype=np.bool_)
-    index = dict(zip(ids, range(len(ids)), strict=True))
+    before = len(ids)
     extra = _add_identifiers(conn, ids, index, schemata, kinds, edges)
     _add_hits(conn, kinds, edges)
     n = len(ids)
@@ -573,23 +713,21 @@ def _build(conn: Connection) -> StoreGraph:
         schema_of = np.concatenate([schema_of, np.full(extra, schemata["Identifier"], np.int16)])
         agency_of = np.concatenate([agency_of, np.full(extra, -1, np.int16)])
         is_node = np.concatenate([is_node, np.ones(extra, dtype=np.bool_)])
-    get = index.get
-    missing = itertools.repeat(-1)
-    s_all = np.fromiter(map(get, edges.src, missing), dtype=np.int64, count=len(edges.src))
-    t_all = np.fromiter(map(get, edges.dst, missing), dtype=np.int64, count=len(edges.dst))
-    # A reference to a record that is not in the store, or to a link record, is no edge; nor is
-    # a record naming itself.
+        id_parts.append(pa.array(ids[before:], pa.string()))
+    columns = edges.columns()
+    # Ends are looked up among the nodes only: a reference to a record that is not in the
+    # store, or to a link record, is no edge.
+    nodes = np.flatnonzero(is_node)
+    node_ids = pc.filter(pa.chunked_array(id_parts, pa.string()), pa.array(is_node))
+    s_all, t_all = (
+        _positions(column, node_ids.combine_chunks(), nodes)
+        for column in (columns.src, columns.dst)
+    )
+    # Nor is a record naming itself.
     keep = (s_all >= 0) & (t_all >= 0) & (s_all != t_all)
-    keep[keep] &= is_node[s_all[keep]] & is_node[t_all[keep]]
     final = np.cumsum(keep) - 1
     hit_ids = {int(final[p]): h for p, h in edges.hit_ids.items() if keep[p]}
-    src_a = s_all[keep].astype(np.int32)
-    dst_a = t_all[keep].astype(np.int32)
-    days = _Days({None: NO_DATE})
-    count = len(edges.src)
-    start = np.fromiter(map(days.__getitem__, edges.start), dtype=np.int32, count=count)
-    end = np.fromiter(map(days.__getitem__, edges.end), dtype=np.int32, count=count)
-    inc_ptr, inc_edges = _incidence(src_a, dst_a, n)
+    inc_ptr, inc_edges = _incidence(s_all[keep].astype(np.int32), t_all[keep].astype(np.int32), n)
     return StoreGraph(
         ids=ids,
         index=index,
@@ -599,18 +737,40 @@ def _build(conn: Connection) -> StoreGraph:
         schemata=schemata.names,
         agencies=agencies.names,
         kinds=kinds.names,
-        src=src_a,
-        dst=dst_a,
-        kind=np.asarray(edges.kind, dtype=np.int16)[keep],
-        record=np.asarray(edges.rec, dtype=np.int32)[keep],
-        start=start[keep],
-        end=end[keep],
-        amount=np.asarray(edges.amount, dtype=np.float64)[keep],
+        src=s_all[keep].astype(np.int32),
+        dst=t_all[keep].astype(np.int32),
+        kind=columns.kind[keep],
+        record=columns.rec[keep],
+        start=_day_numbers(columns.start)[keep],
+        end=_day_numbers(columns.end)[keep],
+        amount=columns.amount[keep],
         hit_ids=hit_ids,
         inc_ptr=inc_ptr,
         inc_edges=inc_edges,
         version=version,
     )
+
+
+def _positions(
+    ends: pa.ChunkedArray, node_ids: pa.Array, nodes: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Position in ``ids`` of each end among the nodes (-1 where it is none), by one hash
+    lookup each in Arrow."""
+    found = pc.fill_null(pc.index_in(ends, value_set=node_ids), -1)
+    where = np.asarray(found.to_numpy(), dtype=np.int64)
+    return np.where(where >= 0, nodes[np.maximum(where, 0)] if len(nodes) else -1, -1)
+
+
+def _day_numbers(dates: pa.ChunkedArray) -> npt.NDArray[np.int32]:
+    """``day_number`` of each date, computed once per distinct date (a few thousand among
+    millions of links)."""
+    if len(dates) == 0:
+        return np.empty(0, np.int32)
+    coded = pc.dictionary_encode(dates.combine_chunks())
+    distinct = np.fromiter(map(day_number, coded.dictionary.to_pylist()), np.int32)
+    numbers = np.append(distinct, np.int32(NO_DATE))
+    indices: npt.NDArray[np.intp] = pc.fill_null(coded.indices, len(distinct)).to_numpy()
+    return numbers[indices].astype(np.int32)
 
 
 def _incidence(
@@ -664,7 +824,7 @@ def _add_hits(conn: Connection, kinds: _Codes, edges: _Edges) -> None:
     kind = kinds[SAME_AS]
     stmt = select(Hit.id, Hit.left_id, Hit.right_id).where(Hit.status == "confirmed")
     for hit_id, left, right in conn.execute(stmt):
-        edges.hit_ids[len(edges.src)] = hit_id
+        edges.hit_ids[len(edges)] = hit_id
         edges.add(left, right, kind, -1)
 
 
