@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 
 import numpy as np
@@ -311,3 +312,88 @@ def test_large_batches_score_as_the_real_time_check() -> None:
     for row in [0, 1, n // 2 - 1, n // 2, n // 2 + 1, n - 1, *rng.integers(0, n, 300).tolist()]:
         levels = {f: MODEL.features[f][codes[row, c]] for c, f in enumerate(MODEL.features)}
         assert MODEL.score(levels).probability == batch[row]
+
+
+PLAIN_GIVEN = [
+    "juan", "juana", "mario", "maria", "joao", "joana", "carlos", "carla", "jose", "josefa",
+    "pepe", "francisco", "francisca", "francesca", "paco", "thomas", "thomzs", "tomas",
+    "william", "willaim", "patricia", "patricio", "patrick", "emilia milagros", "emilio",
+    "maria luz", "mario joaquin", "jose maria", "chema", "maria jose", "juan manuel",
+    "juana manuela", "luiz henrique", "luiza isabelly", "santiago benjamin", "thiago benjamin",
+    "santino benjaamin", "jose miguel", "joe miguel", "luis miguel", "luiz miguel",
+    "ana maria luisa", "ana maria luiza", "anna maria luisa", "juana maria luisa",
+]  # fmt: skip
+
+
+def test_given_names_without_initials_decided_on_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One to three given names on each side and no initials (gendered pairs, listed variants,
+    compound names, typos, names written together that are a variant, names not folded) are
+    decided on arrays (``Encoder._plain_given``) with the scalar code's levels; only two names
+    against three go through it."""
+    names = [parse_person_name(f"{g} garcia") for g in PLAIN_GIVEN]
+    # Tokens as the parser never leaves them: accents and capitals (``gendered_pair`` and
+    # ``given_name_variants`` fold, ``are_variants`` and ``is_typo`` do not).
+    for given in [
+        ("José",),
+        ("JUAN",),
+        ("Juana",),
+        ("Thomzs",),
+        ("maria", "José"),
+        ("María", "jose"),
+    ]:
+        names.append(dataclasses.replace(names[0], given=given))
+    profiles = [Profile(f"g{n}", names=(name,)) for n, name in enumerate(names)]
+    pairs = [(i, j) for i, j in itertools.product(range(len(profiles)), repeat=2) if i != j]
+    sizes: list[tuple[int, int]] = []
+    original = Encoder._given_level
+
+    def counted(self: Encoder, a: int, b: int) -> int:
+        sizes.append((len(self.given.values[a].given), len(self.given.values[b].given)))
+        return original(self, a, b)
+
+    monkeypatch.setattr(Encoder, "_given_level", counted)
+    assert_same_levels(profiles, profiles, pairs)
+    assert sizes
+    assert set(sizes) <= {(2, 3), (3, 2)}
+
+
+def all_token_pairs(strings: list[str]) -> tuple[vectorised._Tokens, np.ndarray, np.ndarray]:
+    """The strings interned as tokens, and every ordered pair of them (a, b)."""
+    tokens = vectorised._Tokens()
+    for s in strings:
+        tokens.id(s)
+    tokens.flush()
+    a, b = np.divmod(np.arange(len(strings) ** 2), len(strings))
+    return tokens, a.astype(np.int32), b.astype(np.int32)
+
+
+def test_token_bag_distance_and_gendered_pairs() -> None:
+    """The bag distance from the letter bits equals the letter counts' (letters more than four
+    times included), and ``gendered`` is exactly ``gendered_pair`` on every pair of the known
+    given names (its shortcut, the feminine forms of the ending rules, misses none)."""
+    from collections import Counter
+
+    from vinculo.names._data import name_data
+    from vinculo.names.variants import gendered_pair
+
+    strings = [
+        "ana", "anna", "banana", "aaaaaa", "aaaaa", "aaaab", "bbbbbbbaaaaa", "o'brien", "obrien",
+        "6homas", "thomas", "x", "", "mississippi", "misisipi", "zzzzzzzzzz", "zzzzz",
+    ]  # fmt: skip
+    tokens, a, b = all_token_pairs(strings)
+
+    def bag(x: str, y: str) -> int:
+        cx = Counter(c if "a" <= c <= "z" else "?" for c in x)
+        cy = Counter(c if "a" <= c <= "z" else "?" for c in y)
+        return max(sum((cx - cy).values()), sum((cy - cx).values()))
+
+    expected = [bag(strings[i], strings[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True)]
+    assert tokens.bag(a, b).tolist() == expected
+
+    given = sorted(name_data().given)
+    tokens, a, b = all_token_pairs(given)
+    expected_gendered = [
+        gendered_pair(given[i], given[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True)
+    ]
+    assert any(expected_gendered)
+    assert tokens.gendered(a, b).tolist() == expected_gendered

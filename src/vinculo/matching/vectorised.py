@@ -6,16 +6,16 @@ integer and each set becomes a row of a padded integer array; a single birth dat
 characters and its year; names, birth places and multi-valued dates become the integer id of the
 part of the profile their level depends on. A batch of pairs is then compared column by column:
 
-* set features by broadcasting equality over the two padded rows (intersection, its size, set
+* set features by comparing the two padded rows slot by slot (intersection, its size, set
   equality), then the scalar code's decision rules as boolean masks;
 * single birth dates by comparing their characters (equality, prefix, one differing character,
   day and month swapped, year one apart);
-* names, birth places, several birth dates and id numbers that differ (the one-edit typo rule) by
-  the scalar code itself, called once per *distinct* pair of part ids and cached: a given name
-  like "juan" meets the same few hundred given names over and over, so that a million candidate
-  pairs need a few tens of thousands of scalar comparisons; and most of those are decided on
-  arrays of name tokens first, when the scalar code would provably say "different"
-  (``Encoder._decided``).
+* names, birth places, several birth dates and id numbers that differ (the one-edit typo rule)
+  once per *distinct* pair of part ids, cached: a given name like "juan" meets the same few
+  hundred given names over and over. Names and birth places are decided on arrays of what the
+  rules need of each name token, computed once when the name is encoded, exactly as the scalar
+  rules decide them (``Encoder._decided``); the few pairs the arrays leave, and the rest, go
+  through the scalar code itself.
 
 ``tests/matching/test_vectorised.py`` checks, pair by pair, that every level equals the scalar
 ``compare_people``'s on generated data and on hard name cases; the scalar code stays the
@@ -29,7 +29,7 @@ import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -51,7 +51,7 @@ from vinculo.matching.profile import Profile
 from vinculo.names import PersonName, phonetic, surname_core
 from vinculo.names._data import name_data
 from vinculo.names.compare import compare_given, compare_surnames, is_typo
-from vinculo.names.variants import SPECIAL_GENDERED_NAMES, given_name_variants
+from vinculo.names.variants import SPECIAL_GENDERED_NAMES, gendered_pair, given_name_variants
 from vinculo.runtime import collector_paused
 
 IntArray = npt.NDArray[np.int64]
@@ -62,6 +62,9 @@ Bool = npt.NDArray[np.bool_]
 CHUNK = 65_536
 #: Below this many distinct uncached name pairs, worker processes cost more than they save.
 PARALLEL_MIN_DISTINCT = 20_000
+#: Below this many distinct name pairs of one feature left to the scalar code, they are
+#: compared at once on the thread that decided the others (at most a few tens of milliseconds).
+SCALAR_IN_THREAD = 2_000
 _LEVEL = {f: {level: n for n, level in enumerate(levels)} for f, levels in PERSON_FEATURES.items()}
 _FEATURES = list(PERSON_FEATURES)
 _NONE: frozenset[str] = frozenset()
@@ -90,9 +93,15 @@ class _Cache:
     def lookup(self, packed: IntArray) -> tuple[npt.NDArray[np.int8], Bool]:
         if not len(self.keys):
             return np.zeros(len(packed), dtype=np.int8), np.zeros(len(packed), dtype=np.bool_)
-        at = np.minimum(np.searchsorted(self.keys, packed), len(self.keys) - 1)
-        found: Bool = self.keys[at] == packed
-        values: npt.NDArray[np.int8] = self.values[at]
+        # Sorted first: ``searchsorted`` of sorted queries walks the keys in order, several
+        # times faster than the same queries in random order, sort included.
+        order = np.argsort(packed)
+        queries = packed[order]
+        at = np.minimum(np.searchsorted(self.keys, queries), len(self.keys) - 1)
+        found = np.empty(len(packed), dtype=np.bool_)
+        found[order] = self.keys[at] == queries
+        values = np.empty(len(packed), dtype=np.int8)
+        values[order] = self.values[at]
         return values, found
 
     def add(self, keys: IntArray, values: npt.NDArray[np.int8]) -> None:
@@ -115,93 +124,139 @@ def _unique(values: IntArray) -> IntArray:
     return result
 
 
-def _pack(parts_a: I32, parts_b: I32) -> IntArray:
+def _member(keys: IntArray, values: IntArray) -> Bool:
+    """Which values are among the sorted keys."""
+    if not len(keys):
+        return np.zeros(len(values), dtype=np.bool_)
+    at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
+    found: Bool = keys[at] == values
+    return found
+
+
+def _unique_inverse(values: IntArray) -> tuple[IntArray, IntArray]:
+    """Sorted distinct values, and where each value is among them (as ``_unique``: a sort)."""
+    order = np.argsort(values)
+    ordered = values[order]
+    keep = np.empty(len(values), dtype=np.bool_)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(keep) - 1
+    unique: IntArray = ordered[keep]
+    return unique, inverse
+
+
+def _pack(parts_a: npt.NDArray[np.integer[Any]], parts_b: npt.NDArray[np.integer[Any]]) -> IntArray:
     packed: IntArray = (parts_a.astype(np.int64) << 32) | parts_b.astype(np.int64)
     return packed
 
 
 class _Tokens:
-    """Name tokens (given names, surname cores) interned, with what decides cheaply that two of
-    them are *not* a typo, variant or gendered pair of each other (see ``Encoder._decided``)."""
+    """Name tokens (given names, surname cores) interned, with what decides cheaply whether two
+    of them are a typo, variant or gendered pair of each other (see ``Encoder._decided``).
+
+    A token's attributes are computed once, when the encoder that saw it first finishes
+    encoding (``flush``), so that a first pass over pairs does only pair work."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.strings: list[str] = []
-        self.first: list[int] = []
-        self.length: list[int] = []
-        self.phonetic: list[int] = []
-        self.known: list[bool] = []
-        self.folded: list[bool] = []
-        #: Ends in "a" (every ending rule of a gendered pair needs one side to) or belongs to a
-        #: gendered pair that no ending rule produces.
-        self.ends_a: list[bool] = []
-        self.special: list[bool] = []
-        #: In the variants table at all (as a name or as one of a name's variants).
-        self.listed: list[bool] = []
         self._phonetics: dict[str, int] = {}
-        self._arrays: dict[str, npt.NDArray[Any]] = {}
+        #: Folded tokens and the feminine forms the ending rules give them, interned together:
+        #: a gendered pair by ending is a token whose folded form is one of the other's forms.
+        self._forms: dict[str, int] = {}
+        self._arrays: dict[str, npt.NDArray[Any]] = {
+            "length": np.zeros(0, dtype=np.int32),
+            "phonetic": np.zeros(0, dtype=np.int32),
+            "known": np.zeros(0, dtype=np.bool_),
+            "special": np.zeros(0, dtype=np.bool_),
+            "form": np.zeros(0, dtype=np.int32),
+            "feminine": np.zeros((0, 2), dtype=np.int32),
+            "letters": np.zeros((0, 27), dtype=np.int16),
+            "bits_lo": np.zeros(0, dtype=np.uint64),
+            "bits_hi": np.zeros(0, dtype=np.uint64),
+            "many": np.zeros(0, dtype=np.bool_),
+            "raw": np.zeros(0, dtype=np.int32),
+        }
+        #: (token as written, a variant the table lists for it) as packed form ids, sorted.
+        self._variants = np.zeros(0, dtype=np.int64)
 
     def id(self, token: str) -> int:
         number = self.ids.get(token)
-        if number is not None:
-            return number
-        number = len(self.first)
-        self.ids[token] = number
-        self.strings.append(token)
-        self.first.append(ord(token[0]) if token else -1)
-        self.length.append(len(token))
-        code = phonetic(token)
-        self.phonetic.append(self._phonetics.setdefault(code, len(self._phonetics)))
-        self.known.append(token in name_data().given)
-        self.folded.append(fold_name(token) == token)
-        self.ends_a.append(token.endswith("a"))
-        self.special.append(token in SPECIAL_GENDERED_NAMES)
-        self.listed.append(token in _variant_names())
-        self._arrays.clear()
+        if number is None:
+            number = len(self.strings)
+            self.ids[token] = number
+            self.strings.append(token)
         return number
 
+    def flush(self) -> None:
+        """Compute the attributes of the tokens interned since the last call."""
+        new = self.strings[len(self._arrays["length"]) :]
+        if not new:
+            return
+        data = name_data()
+        folded = [fold_name(t) for t in new]
+        phonetics, forms = self._phonetics, self._forms
+        feminine = [
+            [*(forms.setdefault(f, len(forms)) for f in _feminine(x)), -1, -1][:2] for x in folded
+        ]
+        letters = _letter_counts(new)
+        bits_lo, bits_hi, many = _letter_bits(letters)
+        raw = [forms.setdefault(t, len(forms)) for t in new]
+        pairs = [
+            (number, forms.setdefault(v, len(forms)))
+            for t, number in zip(new, raw, strict=True)
+            for v in data.variants.get(t, ())
+        ]
+        if pairs:
+            listed = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+            self._variants = np.sort(
+                np.concatenate([self._variants, _pack(listed[:, 0], listed[:, 1])])
+            )
+        added: dict[str, npt.NDArray[Any]] = {
+            "length": np.fromiter(map(len, new), dtype=np.int32, count=len(new)),
+            "phonetic": np.array(
+                [phonetics.setdefault(phonetic(t), len(phonetics)) for t in new], dtype=np.int32
+            ),
+            "known": np.array([t in data.given for t in new], dtype=np.bool_),
+            "special": np.array([x in SPECIAL_GENDERED_NAMES for x in folded], dtype=np.bool_),
+            "form": np.array([forms.setdefault(x, len(forms)) for x in folded], dtype=np.int32),
+            "feminine": np.array(feminine, dtype=np.int32).reshape(-1, 2),
+            "letters": letters,
+            "bits_lo": bits_lo,
+            "bits_hi": bits_hi,
+            "many": many,
+            "raw": np.array(raw, dtype=np.int32),
+        }
+        self._arrays = {k: np.concatenate([v, added[k]]) for k, v in self._arrays.items()}
+
     def array(self, name: str) -> npt.NDArray[Any]:
-        if not self._arrays:
-            self._arrays = {
-                "first": np.array(self.first, dtype=np.int32),
-                "length": np.array(self.length, dtype=np.int32),
-                "phonetic": np.array(self.phonetic, dtype=np.int32),
-                "known": np.array(self.known, dtype=np.bool_),
-                "folded": np.array(self.folded, dtype=np.bool_),
-                "ends_a": np.array(self.ends_a, dtype=np.bool_),
-                "special": np.array(self.special, dtype=np.bool_),
-                "listed": np.array(self.listed, dtype=np.bool_),
-                "letters": _letter_counts(self.strings),
-            }
         return self._arrays[name]
 
-    def variants(self, a: I32, b: I32) -> Bool:
-        """Pairs that are variants of each other in either direction (the curated groups and
-        the name table's variants), looked up pair by pair: far fewer pairs than tokens times
-        their variants."""
-        return self._each(a, b, lambda x, y: y in _variants_of(x) or x in _variants_of(y))
-
-    def not_gendered(self, a: I32, b: I32, bag: I32 | None = None) -> Bool:
-        """Pairs of folded tokens that ``gendered_pair`` provably rejects: the first letters
-        differ, or neither ends in "a" (every ending rule needs one to), or they are 3 letters
-        apart by bag distance or their lengths 2 apart (every ending rule changes at most
-        two letters and the length by one); and not both names of the special pairs."""
-        first, length = self.array("first"), self.array("length")
-        ends_a, special = self.array("ends_a"), self.array("special")
-        if bag is None:
-            bag = self.bag(a, b)
-        result: Bool = (
-            (first[a] != first[b])
-            | ~(ends_a[a] | ends_a[b])
-            | (bag >= 3)
-            | (np.abs(length[a] - length[b]) >= 2)
-        ) & ~(special[a] & special[b])
+    def gendered(self, a: I32, b: I32) -> Bool:
+        """``gendered_pair`` of each pair, exactly: called only on the pairs that can be one
+        (both names of the special pairs, or one folded token among the feminine forms the
+        ending rules give the other's); the others are not."""
+        form, feminine = self._arrays["form"], self._arrays["feminine"]
+        special = self._arrays["special"]
+        candidate = (special[a] & special[b]) | (form[a] != form[b]) & (
+            (feminine[a, 0] == form[b])
+            | (feminine[a, 1] == form[b])
+            | (feminine[b, 0] == form[a])
+            | (feminine[b, 1] == form[a])
+        )
+        result = np.zeros(len(a), dtype=np.bool_)
+        rows = np.flatnonzero(candidate)
+        if len(rows):
+            result[rows] = self._each(a[rows], b[rows], gendered_pair)
         return result
 
     def listed_variant(self, a: I32, b: I32) -> Bool:
-        """``are_variants`` exactly: the second is listed among the first's variants."""
-        table = name_data().variants
-        return self._each(a, b, lambda x, y: y in table.get(x, ()))
+        """``are_variants`` of two different tokens exactly: the second is listed among the
+        first's variants."""
+        raw = self._arrays["raw"]
+        listed: Bool = (a != b) & _member(self._variants, _pack(raw[a], raw[b]))
+        return listed
 
     def fits_initial(self, tokens: I32, letters: I32) -> Bool:
         """The token or one of its variants starts with the letter (``_initials_fit``)."""
@@ -216,33 +271,41 @@ class _Tokens:
 
     def bag(self, a: I32, b: I32) -> I32:
         """Bag distance of the letter counts (the non-letters counted as one letter): a lower
-        bound of the edit distance."""
-        letters = self.array("letters")
-        difference = letters[a].astype(np.int32) - letters[b]
-        bag: I32 = np.maximum(
-            np.clip(difference, 0, None).sum(1), np.clip(-difference, 0, None).sum(1)
-        )
+        bound of the edit distance. The letters both share are counted by the bits they share
+        (``_letter_bits``), the counts themselves only where both tokens have a letter more
+        than four times."""
+        length = self._arrays["length"]
+        lo, hi = self._arrays["bits_lo"], self._arrays["bits_hi"]
+        common = np.bitwise_count(lo[a] & lo[b]).astype(np.int32)
+        common += np.bitwise_count(hi[a] & hi[b])
+        bag: I32 = np.maximum(length[a], length[b]) - common
+        many = self._arrays["many"]
+        rows = np.flatnonzero(many[a] & many[b])
+        if len(rows):
+            letters = self._arrays["letters"]
+            shared = np.minimum(letters[a[rows]], letters[b[rows]]).sum(1, dtype=np.int32)
+            bag[rows] = np.maximum(length[a[rows]], length[b[rows]]) - shared
         return bag
 
-    def no_typo(self, a: I32, b: I32, bag: I32 | None = None) -> Bool:
-        """Pairs of tokens that ``is_typo`` provably rejects: lengths more than 2 apart; the
-        longer under 3 letters; or different phonetic codes and the longer under 4 letters, or
-        at least 3 edits apart, or 2 edits apart and the longer under 7 letters. Edits are
-        bounded below by ``bag`` (an adjacent transposition, which ``_edits`` counts as one,
-        keeps the letter counts: bag 0)."""
-        length = self.array("length")
-        longest = np.maximum(length[a], length[b])
-        apart = (np.abs(length[a] - length[b]) > 2) | (longest < 3)
-        if bag is None:
-            bag = self.bag(a, b)
-        sound = self.array("phonetic")
-        far = (bag >= 3) | ((bag >= 2) & (longest < 7)) | (longest < 4)
-        result: Bool = apart | ((sound[a] != sound[b]) & far)
-        return result
-
     def is_typo(self, a: I32, b: I32) -> Bool:
-        """``is_typo`` itself on the pairs that arrays leave open (one call each, no more)."""
-        return self._each(a, b, is_typo)
+        """``is_typo`` of each pair, on arrays where they decide: different tokens, lengths at
+        most 2 apart and the longer at least 3 letters, with the same phonetic code are typos;
+        with different codes, the edit rule needs the longer at least 4 letters and 1 edit (2
+        from 7 letters), and edits are bounded below by the bag distance (an adjacent
+        transposition, which ``_edits`` counts as one, keeps the letter counts: bag 0). The
+        function itself decides the pairs left: a bag distance of 1, or 2 and 7 letters."""
+        length, sound = self._arrays["length"], self._arrays["phonetic"]
+        length_a, length_b = length[a], length[b]
+        longest = np.maximum(length_a, length_b)
+        near = (np.abs(length_a - length_b) <= 2) & (a != b) & (longest >= 3)
+        same_sound = sound[a] == sound[b]
+        result: Bool = near & same_sound
+        rows = np.flatnonzero(near & ~same_sound & (longest >= 4))
+        if len(rows):
+            bag = self.bag(a[rows], b[rows])
+            rows = rows[(bag <= 1) | ((bag == 2) & (longest[rows] >= 7))]
+            result[rows] = self._each(a[rows], b[rows], is_typo)
+        return result
 
     def _each(self, a: I32, b: I32, test: Callable[[str, str], bool]) -> Bool:
         """``test`` of the two tokens' strings, pair by pair (the few pairs arrays leave)."""
@@ -253,32 +316,33 @@ class _Tokens:
         )
         return found
 
-    def typo(self, a: I32, b: I32) -> Bool:
-        """Pairs of different tokens that ``is_typo`` provably accepts: lengths at most 2 apart,
-        the same phonetic code, the longer at least 3 letters."""
-        length = self.array("length")
-        sound = self.array("phonetic")
-        result: Bool = (
-            (a != b)
-            & (np.abs(length[a] - length[b]) <= 2)
-            & (sound[a] == sound[b])
-            & (np.maximum(length[a], length[b]) >= 3)
-        )
-        return result
+
+class _Lookup(NamedTuple):
+    """Pairs of one name feature looked up in its cache: their rows, the values found and which
+    were; the distinct keys not found, where each of those pairs is among them, and their
+    levels so far (resolved: on arrays, or by the scalar code on the thread)."""
+
+    rows: IntArray
+    values: npt.NDArray[np.int8]
+    found: Bool
+    missing: IntArray
+    inverse: IntArray
+    levels: npt.NDArray[np.int8]
+    resolved: Bool
 
 
 class _PartArrays(NamedTuple):
-    """Per given-name part: its one token when it is one name without initials (else -1), how
-    many names and initials, its lone one-letter initial (a = 0; else -1), its one to three
-    tokens when it has no initials (-1 padded), whether the names written together are in the
-    variants table. Per surname part: how many surnames, their one to three core tokens (-1
-    padded; all -1 when more or one is empty), the culture (0 none, ``_PT`` Portuguese)."""
+    """Per given-name part: how many names and initials, its lone one-letter initial (a = 0;
+    else -1), its one to three tokens when it has no initials (-1 padded), and the ids of its
+    names written together as they are and folded (-1 when folding leaves nothing), interned
+    together. Per surname part: how many surnames, their one to three core tokens (-1 padded;
+    all -1 when more or one is empty), the culture (0 none, ``_PT`` Portuguese)."""
 
-    given_token: I32
     given_size: I32
     given_initial: I32
     given_tokens: I32
-    given_listed: Bool
+    given_joined: I32
+    given_folded: I32
     surname_count: I32
     surname_cores: I32
     surname_culture: I32
@@ -378,16 +442,23 @@ class Encoder:
         #: Per given-name part: how many given names and initials, its lone one-letter initial.
         self._given_size: list[int] = [0]
         self._given_initial: list[int] = [-1]
-        #: Per given-name part without initials: its one to three tokens (-1 padded), and
-        #: whether the names written together are in the variants table ("jose maria").
-        self._given_tokens: list[list[int]] = [[-1, -1, -1]]
-        self._given_listed: list[bool] = [False]
-        self._given_joined: list[str] = [""]
-        self._surname_cores: list[list[int]] = [[-1, -1, -1]]
+        #: Per given-name part without initials: its one to three tokens (-1 padded).
+        self._given_tokens: list[int] = [-1, -1, -1]  # flat, three a part: no list per part
+        #: Per given-name part: its names written together ("jose maria"), as they are and
+        #: folded, interned in ``_joined`` (for ``given_name_variants`` of compound names).
+        self._joined: dict[str, int] = {"": 0}
+        self._given_joined_id: list[int] = [0]
+        self._given_folded_id: list[int] = [-1]
+        #: (names written together and folded, a variant the table lists for them) as packed
+        #: ids of ``_joined``, sorted; and which folded forms have theirs in it.
+        self._joined_variants = np.zeros(0, dtype=np.int64)
+        self._joined_listed: set[int] = set()
+        self._surname_cores: list[int] = [-1, -1, -1]
         #: Cultures interned: 0 none, _PT Portuguese (the paternal surname comes last).
         self._cultures: dict[str | None, int] = {None: 0, "pt": _PT}
         self._surname_culture: list[int] = [0]
         self._surname_count: list[int] = [0]
+        self._part_arrays: _PartArrays | None = None
         #: Per birth-place part holding one place: its length and letter counts (-1: several).
         self._place_length: list[int] = [-1]
         self._place_letters: list[npt.NDArray[np.int16]] = [np.zeros((1, 27), dtype=np.int16)]
@@ -395,19 +466,27 @@ class Encoder:
         #: Held while the caches and the weak-id parts change (chunks run on threads).
         self._lock = threading.Lock()
 
-    def _ints(self, values: frozenset[str] | set[str]) -> list[int]:
-        if not values:
-            return []
+    def _set_column(
+        self, values: Sequence[frozenset[str] | set[str]]
+    ) -> tuple[I32, npt.NDArray[np.int16]]:
+        """One set per profile as a padded integer array (-1: no value) and the sets' sizes;
+        the strings interned in bulk (most sets are empty)."""
+        n = len(values)
+        sizes = np.fromiter(map(len, values), dtype=np.int64, count=n)
+        flat = list(itertools.chain.from_iterable(values))
         strings = self.strings
-        out = []
-        for v in values:
-            number = strings.get(v)
-            if number is None:
-                number = len(strings)
-                strings[v] = number
-            out.append(number)
-        return out
+        new = [v for v in dict.fromkeys(flat) if v not in strings]
+        strings.update(zip(new, range(len(strings), len(strings) + len(new)), strict=True))
+        width = int(sizes.max(initial=0)) or 1
+        array = np.full((n, width), -1, dtype=np.int32)
+        if flat:
+            ids = np.fromiter(map(strings.__getitem__, flat), dtype=np.int32, count=len(flat))
+            owner = np.repeat(np.arange(n), sizes)
+            start = np.repeat(np.cumsum(sizes) - sizes, sizes)
+            array[owner, np.arange(len(flat)) - start] = ids
+        return array, sizes.astype(np.int16)
 
+    @collector_paused()  # a burst of small objects over a heap of profiles (see ``levels``)
     def encode(self, profiles: Sequence[Profile]) -> Encoded:
         n = len(profiles)
         names_count = np.zeros(n, dtype=np.int8)
@@ -415,59 +494,84 @@ class Encoder:
         given_id = np.zeros(n, dtype=np.int32)
         surname_id = np.zeros(n, dtype=np.int32)
         date_count = np.zeros(n, dtype=np.int8)
+        dates_id = np.zeros(n, dtype=np.int32)
+        birth_place_id = np.zeros(n, dtype=np.int32)
+        gender = np.zeros(n, dtype=np.int32)
+        # Python lists filled per profile, then one array each: item assignment to a NumPy
+        # array costs as much as the rest of the loop.
+        names_ids, given_ids, surname_ids, dates_ids, place_ids, genders = [], [], [], [], [], []
+        single_rows, dated_rows, regular_rows, place_rows, gender_rows = [], [], [], [], []
+        regular: list[str] = []
+        named = [i for i, p in enumerate(profiles) if p.names]
+        for i in named:
+            p_names = profiles[i].names
+            names_ids.append(self.names.id(p_names, p_names))
+            if len(p_names) == 1:
+                name = p_names[0]
+                single_rows.append(i)
+                given_ids.append(self.given.id(_given_part(name), name))
+                surname_ids.append(self.surnames.id(_surname_part(name), name))
+        for i, p in enumerate(profiles):
+            if p.birth_dates:
+                dated_rows.append(i)
+                dates_ids.append(self.dates.id(p.birth_dates, p.birth_dates))
+                if len(p.birth_dates) == 1 and _regular_date(p.birth_dates[0]):
+                    regular_rows.append(i)
+                    regular.append(p.birth_dates[0])
+            if p.birth_places:
+                place_rows.append(i)
+                place_ids.append(self.places.id(p.birth_places, p.birth_places))
+            if p.gender and p.gender != "other":
+                gender_rows.append(i)
+                genders.append(self.genders.setdefault(p.gender, len(self.genders) + 1))
+        names_count[named] = [min(len(profiles[i].names), 2) for i in named]
+        names_id[named] = names_ids
+        given_id[single_rows] = given_ids
+        surname_id[single_rows] = surname_ids
+        date_count[dated_rows] = [min(len(profiles[i].birth_dates), 2) for i in dated_rows]
+        dates_id[dated_rows] = dates_ids
+        birth_place_id[place_rows] = place_ids
+        gender[gender_rows] = genders
+        # A single regular date: its characters NUL-padded to ten, all dates in one buffer.
         date_chars = np.zeros((n, 10), dtype=np.uint8)
         date_len = np.zeros(n, dtype=np.int8)
         date_year = np.zeros(n, dtype=np.int32)
         date_regular = np.zeros(n, dtype=np.bool_)
-        dates_id = np.zeros(n, dtype=np.int32)
-        birth_place_id = np.zeros(n, dtype=np.int32)
-        gender = np.zeros(n, dtype=np.int32)
-        rows: dict[str, list[list[int]]] = {k: [] for k in _SETS}
-        for i, p in enumerate(profiles):
-            names_count[i] = min(len(p.names), 2)
-            if p.names:
-                names_id[i] = self.names.id(p.names, p.names)
-                if len(p.names) == 1:
-                    name = p.names[0]
-                    given_id[i] = self.given.id(_given_part(name), name)
-                    surname_id[i] = self.surnames.id(_surname_part(name), name)
-            date_count[i] = min(len(p.birth_dates), 2)
-            if p.birth_dates:
-                dates_id[i] = self.dates.id(p.birth_dates, p.birth_dates)
-                if len(p.birth_dates) == 1 and _regular_date(p.birth_dates[0]):
-                    date = p.birth_dates[0]
-                    encoded = date.encode("ascii")
-                    date_chars[i, : len(encoded)] = np.frombuffer(encoded, dtype=np.uint8)
-                    date_len[i] = len(date)
-                    date_year[i] = int(date[:4])
-                    date_regular[i] = True
-            if p.birth_places:
-                birth_place_id[i] = self.places.id(p.birth_places, p.birth_places)
-            if p.gender and p.gender != "other":
-                gender[i] = self.genders.setdefault(p.gender, len(self.genders) + 1)
-            digits = {v.split(":", 1)[1] for v in p.national_ids} if p.national_ids else _NONE
-            rows["digits"].append(self._ints(digits))
-            rows["schemes"].append(
-                self._ints({v.split(":", 1)[0] for v in p.national_ids}) if p.national_ids else []
-            )
-            rows["weak"].append(self._ints(p.weak_ids))
-            rows["weak_or_digits"].append(self._ints(p.weak_ids | digits if digits else p.weak_ids))
-            rows["passports"].append(self._ints(p.passports))
-            rows["phones"].append(self._ints(p.phones))
-            rows["emails"].append(self._ints(p.emails))
-            rows["address"].append(self._ints(p.address_tokens))
-            rows["aliases"].append(self._ints(p.aliases))
-            rows["countries"].append(self._ints(p.countries))
+        if regular:
+            chars = np.frombuffer(
+                b"".join(d.encode("ascii").ljust(10, b"\0") for d in regular), dtype=np.uint8
+            ).reshape(-1, 10)
+            date_chars[regular_rows] = chars
+            date_len[regular_rows] = [len(d) for d in regular]
+            digits = chars[:, :4].astype(np.int32) - ord("0")  # ``_regular_date``: ASCII digits
+            date_year[regular_rows] = digits @ np.array([1000, 100, 10, 1], dtype=np.int32)
+            date_regular[regular_rows] = True
+        # The identifier sets. National ids are "scheme:digits".
+        split = [
+            [v.split(":", 1) for v in p.national_ids] if p.national_ids else [] for p in profiles
+        ]
+        digits_sets = [{v[1] for v in ids} if ids else _NONE for ids in split]
+        columns: dict[str, Sequence[frozenset[str] | set[str]]] = {
+            "digits": digits_sets,
+            "schemes": [{v[0] for v in ids} if ids else _NONE for ids in split],
+            "weak": [p.weak_ids for p in profiles],
+            "weak_or_digits": [
+                p.weak_ids | d if d else p.weak_ids
+                for p, d in zip(profiles, digits_sets, strict=True)
+            ],
+            "passports": [p.passports for p in profiles],
+            "phones": [p.phones for p in profiles],
+            "emails": [p.emails for p in profiles],
+            "address": [p.address_tokens for p in profiles],
+            "aliases": [p.aliases for p in profiles],
+            "countries": [p.countries for p in profiles],
+        }
         sets: dict[str, I32] = {}
         sizes: dict[str, npt.NDArray[np.int16]] = {}
-        for key, values in rows.items():
-            width = max((len(v) for v in values), default=0) or 1
-            array = np.full((n, width), -1, dtype=np.int32)
-            for i, v in enumerate(values):
-                if v:
-                    array[i, : len(v)] = v
-            sets[key] = array
-            sizes[key] = (array >= 0).sum(axis=1, dtype=np.int16)
+        for key in _SETS:
+            sets[key], sizes[key] = self._set_column(columns[key])
+        # What the name rules need of each new given name and surname, once per name.
+        self._part_tokens()
         date_lo = np.ascontiguousarray(date_chars[:, :8]).view("<u8").ravel().astype(np.uint64)
         date_hi = np.ascontiguousarray(date_chars[:, 8:]).view("<u2").ravel().astype(np.uint16)
         return Encoded(
@@ -544,110 +648,127 @@ class Encoder:
         typo = any_within_one_edit(self.weak_sets.values[a], self.weak_sets.values[b])
         return _LEVEL["weak_id"]["typo" if typo else "different"]
 
-    def _looked_up(
-        self,
-        left: Encoded,
-        right: Encoded,
-        lefts: IntArray,
-        rights: IntArray,
-        workers: int,
-    ) -> dict[str, npt.NDArray[np.int8]]:
-        """Given-name, surname and birth-place levels of every pair whose two sides have one name
-        (and a birth place): looked up in the caches, after computing the distinct pairs the
-        caches lack, on ``workers`` forked processes when there are many."""
-        single = (left.names_count[lefts] == 1) & (right.names_count[rights] == 1)
-        place = (left.birth_place_id[lefts] > 0) & (right.birth_place_id[rights] > 0)
-        found: dict[str, tuple[IntArray, IntArray, npt.NDArray[np.int8], Bool]] = {}
-        jobs: list[tuple[str, int]] = []
-        for name, mask, column_a, column_b in (
-            ("given", single, left.given_id, right.given_id),
-            ("surnames", single, left.surname_id, right.surname_id),
-            ("place", place, left.birth_place_id, right.birth_place_id),
-        ):
-            rows = np.flatnonzero(mask)
-            packed = _pack(column_a[lefts[rows]], column_b[rights[rows]])
-            cache = self.cache.setdefault(name, _Cache())
-            values, known = cache.lookup(packed)
-            missing = _unique(packed[~known])
-            if len(missing):
-                if name == "place":
-                    resolved = self._places_apart(missing)
-                    decided = np.full(len(missing), _DIFFERENT[name], dtype=np.int8)
-                else:
-                    resolved, decided = self._decided(name, missing)
-                if resolved.any():
-                    cache.add(missing[resolved], decided[resolved])
-                    missing = missing[~resolved]
-            found[name] = (rows, packed, values, known)
-            jobs.extend((name, key) for key in missing.tolist())
-        self._compute(jobs, workers)
-        out: dict[str, npt.NDArray[np.int8]] = {}
-        for name, (rows, packed, values, known) in found.items():
-            if not known.all():
-                values[~known], again = self.cache[name].lookup(packed[~known])
-                assert again.all()
-            column = np.zeros(len(lefts), dtype=np.int8)
-            column[rows] = values
-            out[name] = column
-        return out
+    def _name_feature(
+        self, name: str, left: Encoded, right: Encoded, lefts: IntArray, rights: IntArray
+    ) -> tuple[_Lookup, list[tuple[str, int]]]:
+        """The given-name, surname or birth-place level of every pair whose two sides have one
+        name (or a birth place), as far as the cache and the arrays give it (``_decided``,
+        ``_places_apart``): the lookup so far, and the distinct pairs left to the scalar code;
+        computed here when they are few (``SCALAR_IN_THREAD``)."""
+        if name == "place":
+            mask = (left.birth_place_id[lefts] > 0) & (right.birth_place_id[rights] > 0)
+            column_a, column_b = left.birth_place_id, right.birth_place_id
+        else:
+            mask = (left.names_count[lefts] == 1) & (right.names_count[rights] == 1)
+            if name == "given":
+                column_a, column_b = left.given_id, right.given_id
+            else:
+                column_a, column_b = left.surname_id, right.surname_id
+        rows = np.flatnonzero(mask)
+        packed = _pack(column_a[lefts[rows]], column_b[rights[rows]])
+        cache = self.cache[name]
+        values, known = cache.lookup(packed)
+        missing, inverse = _unique_inverse(packed[~known])
+        levels = np.zeros(len(missing), dtype=np.int8)
+        resolved = np.zeros(len(missing), dtype=np.bool_)
+        if len(missing):
+            if name == "place":
+                resolved = self._places_apart(missing)
+                levels[resolved] = _DIFFERENT[name]
+            else:
+                resolved, levels = self._decided(name, missing)
+            cache.add(missing[resolved], levels[resolved])
+        jobs = [(name, key) for key in missing[~resolved].tolist()]
+        if len(jobs) < SCALAR_IN_THREAD:
+            self._compute(jobs, 1)
+            jobs = []
+        return _Lookup(rows, values, known, missing, inverse, levels, resolved), jobs
+
+    def _name_column(self, name: str, size: int, lookup: _Lookup) -> npt.NDArray[np.int8]:
+        """The levels of ``_name_feature``'s pairs, once the scalar code has filled the cache
+        with the distinct pairs the arrays left."""
+        rows, values, known, missing, inverse, levels, resolved = lookup
+        if not resolved.all():
+            levels[~resolved], found = self.cache[name].lookup(missing[~resolved])
+            assert found.all()
+        values[~known] = levels[inverse]
+        column = np.zeros(size, dtype=np.int8)
+        column[rows] = values
+        return column
 
     def _part_tokens(self) -> _PartArrays:
-        """What ``_decided`` needs of every given-name and surname part, extended to the parts
-        seen so far."""
-        for name in self.given.values[len(self._given_size) :]:
-            self._given_size.append(len(name.given) + len(name.initials))
-            lone = not name.given and len(name.initials) == 1 and len(name.initials[0]) == 1
-            letter = ord(name.initials[0]) - 97 if lone else -1
+        """What ``_decided`` needs of every given-name and surname part. Extended by ``encode``
+        to the parts it interned (per name, not per pair: a first pass over pairs then does only
+        pair work)."""
+        joined_ids = self._joined
+        table = name_data().variants
+        new_given = self.given.values[len(self._given_size) :]
+        new_surnames = self.surnames.values[len(self._surname_count) :]
+        if self._part_arrays is not None and not new_given and not new_surnames:
+            return self._part_arrays
+        pairs: list[tuple[int, int]] = []
+        for name in new_given:
+            given, initials = name.given, name.initials
+            self._given_size.append(len(given) + len(initials))
+            lone = not given and len(initials) == 1 and len(initials[0]) == 1
+            letter = ord(initials[0]) - 97 if lone else -1
             self._given_initial.append(letter if 0 <= letter < 26 else -1)
-            plain = not name.initials and 1 <= len(name.given) <= 3 and all(name.given)
-            ids = [self.tokens.id(t) for t in name.given] if plain else []
-            self._given_tokens.append([*ids, -1, -1, -1][:3])
-            joined = fold_name(" ".join(name.given))
-            self._given_listed.append(bool(joined) and joined in name_data().variants)
-            self._given_joined.append(" ".join(name.given))
-        for name in self.surnames.values[len(self._surname_count) :]:
+            plain = not initials and 1 <= len(given) <= 3 and all(given)
+            ids = [self.tokens.id(t) for t in given] if plain else []
+            self._given_tokens += [*ids, -1, -1, -1][:3]
+            joined = " ".join(given)
+            folded = fold_name(joined)
+            self._given_joined_id.append(joined_ids.setdefault(joined, len(joined_ids)))
+            folded_id = joined_ids.setdefault(folded, len(joined_ids)) if folded else -1
+            self._given_folded_id.append(folded_id)
+            if folded in table and folded_id not in self._joined_listed:
+                self._joined_listed.add(folded_id)
+                pairs += [
+                    (folded_id, joined_ids.setdefault(v, len(joined_ids))) for v in table[folded]
+                ]
+        if pairs:
+            listed = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+            self._joined_variants = np.sort(
+                np.concatenate([self._joined_variants, _pack(listed[:, 0], listed[:, 1])])
+            )
+        for name in new_surnames:
             self._surname_count.append(len(name.surnames))
             cores = [surname_core(x) for x in name.surnames] if len(name.surnames) <= 3 else []
             ids = [self.tokens.id(c) for c in cores] if all(cores) else []
-            self._surname_cores.append([*ids, -1, -1, -1][:3])
+            self._surname_cores += [*ids, -1, -1, -1][:3]
             self._surname_culture.append(
                 self._cultures.setdefault(name.culture, len(self._cultures))
             )
-        given_size = np.array(self._given_size, dtype=np.int32)
-        given_tokens = np.array(self._given_tokens, dtype=np.int32).reshape(-1, 3)
-        return _PartArrays(
-            # One given name, no initials: its token (the only one of ``given_tokens``).
-            given_token=np.where(given_size == 1, given_tokens[:, 0], -1).astype(np.int32),
-            given_size=given_size,
+        self.tokens.flush()
+        self._part_arrays = _PartArrays(
+            given_size=np.array(self._given_size, dtype=np.int32),
             given_initial=np.array(self._given_initial, dtype=np.int32),
-            given_tokens=given_tokens,
-            given_listed=np.array(self._given_listed, dtype=np.bool_),
+            given_tokens=np.array(self._given_tokens, dtype=np.int32).reshape(-1, 3),
+            given_joined=np.array(self._given_joined_id, dtype=np.int32),
+            given_folded=np.array(self._given_folded_id, dtype=np.int32),
             surname_count=np.array(self._surname_count, dtype=np.int32),
             surname_cores=np.array(self._surname_cores, dtype=np.int32).reshape(-1, 3),
             surname_culture=np.array(self._surname_culture, dtype=np.int32),
         )
+        return self._part_arrays
 
     def _decided(self, name: str, keys: IntArray) -> tuple[Bool, npt.NDArray[np.int8]]:
         """Which (part a, part b) keys of given names or surnames are decided on arrays, and
         their levels: what the scalar code would say, provably; the rest go through it.
 
-        Given names: the same part on both sides is "exact" ("missing" when empty). One token on
-        each side and no initials, not variants (the curated groups): not a gendered pair when
-        the first letters differ, or neither ends in "a" (every ending rule needs one to),
-        or the two are too far apart for an ending rule (3 letters by bag distance, or lengths
-        2 apart), and not both names of the special pairs; then "different" when not a typo (both
-        tokens known given names, which the scalar code never calls typos of each other, or
-        ``no_typo``), "typo" when ``typo`` says so, and the rest by ``is_typo`` alone. One given
+        Given names: the same part on both sides is "exact" ("missing" when empty); one given
         name against a lone initial: "initial" or "different" by the first letters of the name
-        and its variants.
+        and its variants; one to three names on each side and no initials: ``_plain_given``.
         Surnames: the same part is "both_exact" ("missing" when empty); none on one side is
         "missing"; one or two on each side: every rule from the match matrix
         (``_surnames_matrix``); up to three against up to three, none of one side possibly the
-        same as one of the other: "different". Compound given names: ``_compound_given`` and
-        ``_equal_given``."""
+        same as one of the other: "different"."""
         parts = self._part_tokens()
-        given_token, given_size, initial = parts.given_token, parts.given_size, parts.given_initial
-        given_tokens, given_listed = parts.given_tokens, parts.given_listed
+        given_size, initial, given_tokens = (
+            parts.given_size,
+            parts.given_initial,
+            parts.given_tokens,
+        )
         surname_count, cores, culture = (
             parts.surname_count,
             parts.surname_cores,
@@ -671,9 +792,10 @@ class Encoder:
             set_(same & empty, MISSING)
             set_(same & ~empty, "exact")
             set_((given_size[part_a] == 0) | (given_size[part_b] == 0), MISSING)
-            if not len(tokens.first):
+            if not tokens.strings:
                 return decided, out
-            a, b = given_token[part_a], given_token[part_b]
+            single = np.where(given_size == 1, given_tokens[:, 0], -1)
+            a, b = single[part_a], single[part_b]
             # One given name against one initial alone: "initial" when the name or one of its
             # variants starts with it (``_initials_fit``), else "different".
             for token, letter in ((a, initial[part_b]), (b, initial[part_a])):
@@ -681,33 +803,13 @@ class Encoder:
                 fits = tokens.fits_initial(token[rows], letter[rows])
                 set_(_rows(len(keys), rows[fits]), "initial")
                 set_(_rows(len(keys), rows[~fits]), "different")
-            self._compound_given(part_a, part_b, given_tokens, given_listed, decided, out)
-            self._equal_given(part_a, part_b, given_tokens, given_listed, decided, out)
-            ok = (a >= 0) & (b >= 0) & ~same
-            if not ok.any():
-                return decided, out
-            a, b = np.where(ok, a, 0), np.where(ok, b, 0)
-            folded, known = tokens.array("folded"), tokens.array("known")
-            bag = tokens.bag(a, b)
-            ok &= folded[a] & folded[b] & tokens.not_gendered(a, b, bag)
-            # Two different names are variants only if both are in the table.
-            listed = tokens.array("listed")
-            rows = np.flatnonzero(ok & listed[a] & listed[b])
-            ok[rows[tokens.variants(a[rows], b[rows])]] = False
-            both_known = known[a] & known[b]
-            set_(ok & (both_known | tokens.no_typo(a, b, bag)), "different")
-            set_(ok & ~both_known & tokens.typo(a, b), "typo")
-            rest = np.flatnonzero(ok & ~decided)
-            if len(rest):
-                typo = tokens.is_typo(a[rest], b[rest])
-                out[rest] = np.where(typo, levels["typo"], levels["different"])
-                decided[rest] = True
+            self._plain_given(part_a, part_b, parts, decided, out)
             return decided, out
         count_a, count_b = surname_count[part_a], surname_count[part_b]
         set_(same & (count_a == 0), MISSING)
         set_(same, "both_exact")
         set_((count_a == 0) | (count_b == 0), MISSING)
-        if not len(tokens.first):
+        if not tokens.strings:
             return decided, out
         # One or two surnames on each side: every rule of the scalar code from the matrix of
         # which surnames match (equal, or a typo) across the two sides.
@@ -735,118 +837,127 @@ class Encoder:
                     y = cores[part_b[rows], j]
                     present = (x >= 0) & (y >= 0)
                     xs, ys = np.where(present, x, 0), np.where(present, y, 0)
-                    apart &= ~present | ((xs != ys) & tokens.no_typo(xs, ys))
+                    apart &= ~present | ((xs != ys) & ~tokens.is_typo(xs, ys))
             set_(_rows(len(keys), rows[apart]), "different")
         return decided, out
 
-    def _compound_given(
+    def _plain_given(
         self,
         part_a: IntArray,
         part_b: IntArray,
-        given_tokens: I32,
-        given_listed: Bool,
+        parts: _PartArrays,
         decided: Bool,
         out: npt.NDArray[np.int8],
     ) -> None:
-        """One given name against two or three, no initials, the second side's names written
-        together not listed as a variant of the first's: "compound_partial" when the one
-        equals, or is listed as a variant of, one of the others; otherwise "different" when the
-        first names cannot be a gendered pair. Other cases are left to the scalar code."""
-        levels = _LEVEL["given"]
-        tokens = self.tokens
-        size_a = (given_tokens[part_a] >= 0).sum(axis=1)
-        size_b = (given_tokens[part_b] >= 0).sum(axis=1)
-        rows = np.flatnonzero(
-            ~decided & (np.minimum(size_a, size_b) == 1) & (np.maximum(size_a, size_b) >= 2)
-        )
-        rows = self._not_joined_variants(part_a, part_b, rows, given_listed)
+        """Given-name levels of pairs of parts with one to three names each and no initials, as
+        ``_compare_given`` gives them, from which names are equal, listed variants, gendered
+        pairs or typos of each other: the names written together a variant of the other side's
+        (its first question) is "variant"; then one name against two or three
+        (``_compound_given``) and as many names on both sides (``_equal_given``). Two against
+        three are left to the scalar code."""
+        tokens, joined, folded = parts.given_tokens, parts.given_joined, parts.given_folded
+        rows = np.flatnonzero(~decided & (tokens[part_a, 0] >= 0) & (tokens[part_b, 0] >= 0))
         if not len(rows):
             return
-        a_short = size_a[rows] == 1
-        short_part = np.where(a_short, part_a[rows], part_b[rows])
-        long_part = np.where(a_short, part_b[rows], part_a[rows])
+        a, b = part_a[rows], part_b[rows]
+        # ``given_name_variants`` of the names written together: the folded form and, when it
+        # is in the variants table, its listed variants.
+        variant = (
+            (joined[a] != joined[b])
+            & (folded[a] >= 0)
+            & (
+                (joined[b] == folded[a])
+                | _member(self._joined_variants, _pack(folded[a], joined[b]))
+            )
+        )
+        out[rows[variant]] = _LEVEL["given"]["variant"]
+        decided[rows[variant]] = True
+        rows, a, b = rows[~variant], a[~variant], b[~variant]
+        size_a = (tokens[a] >= 0).sum(axis=1)
+        size_b = (tokens[b] >= 0).sum(axis=1)
+        compound = (np.minimum(size_a, size_b) == 1) & (np.maximum(size_a, size_b) >= 2)
+        self._compound_given(
+            rows[compound], a[compound], b[compound], size_a[compound], tokens, decided, out
+        )
+        equal = size_a == size_b
+        self._equal_given(rows[equal], a[equal], b[equal], tokens, decided, out)
+
+    def _compound_given(
+        self,
+        rows: IntArray,
+        part_a: IntArray,
+        part_b: IntArray,
+        size_a: IntArray,
+        given_tokens: I32,
+        decided: Bool,
+        out: npt.NDArray[np.int8],
+    ) -> None:
+        """One given name against two or three: "compound_partial" when the one equals, or
+        is listed as a variant of, one of the others; otherwise "gendered" when the first names
+        are a gendered pair, else "different"."""
+        if not len(rows):
+            return
+        levels = _LEVEL["given"]
+        tokens = self.tokens
+        a_short = size_a == 1
+        short_part = np.where(a_short, part_a, part_b)
+        long_part = np.where(a_short, part_b, part_a)
         x = given_tokens[short_part, 0]
-        folded, listed = tokens.array("folded"), tokens.array("listed")
         matched = np.zeros(len(rows), dtype=np.bool_)
         for k in range(3):
             y = given_tokens[long_part, k]
             present = y >= 0
-            ys = np.where(present, y, 0)
-            matched |= present & (x == ys)
-            check = np.flatnonzero(present & (x != ys) & listed[x] & listed[ys])
-            if len(check):
-                matched[check] |= tokens.listed_variant(x[check], ys[check])
-        # The scalar code looks for a gendered pair between the first names of each side.
-        first_a, first_b = given_tokens[part_a[rows], 0], given_tokens[part_b[rows], 0]
-        not_gendered = tokens.not_gendered(first_a, first_b)
-        plain = folded[first_a] & folded[first_b]  # gendered_pair folds; these need not
-        compound = rows[matched]
-        out[compound] = levels["compound_partial"]
-        decided[compound] = True
-        different = rows[~matched & not_gendered & plain]
-        out[different] = levels["different"]
-        decided[different] = True
-
-    def _not_joined_variants(
-        self, part_a: IntArray, part_b: IntArray, rows: IntArray, given_listed: Bool
-    ) -> IntArray:
-        """``rows`` less those whose second side's names written together are a listed
-        variant of the first's ("jose maria" and "chema"): the scalar code's first question,
-        asked as it asks it."""
-        listed = np.flatnonzero(given_listed[part_a[rows]])
-        if not len(listed):
-            return rows
-        joined = self._given_joined
-        variant = np.array(
-            [
-                joined[b] in given_name_variants(joined[a])
-                for a, b in zip(
-                    part_a[rows[listed]].tolist(), part_b[rows[listed]].tolist(), strict=True
-                )
-            ],
-            dtype=np.bool_,
+            ys = np.where(present, y, x)
+            matched |= present & ((x == ys) | tokens.listed_variant(x, ys))
+        # The scalar code then asks whether the first names of each side are a gendered pair.
+        gendered = tokens.gendered(given_tokens[part_a, 0], given_tokens[part_b, 0])
+        out[rows] = np.where(
+            matched,
+            levels["compound_partial"],
+            np.where(gendered, levels["gendered"], levels["different"]),
         )
-        kept: IntArray = np.delete(rows, listed[variant])
-        return kept
+        decided[rows] = True
 
     def _equal_given(
         self,
+        rows: IntArray,
         part_a: IntArray,
         part_b: IntArray,
         given_tokens: I32,
-        given_listed: Bool,
         decided: Bool,
         out: npt.NDArray[np.int8],
     ) -> None:
-        """Two or three given names on each side, no initials: "different" when the first
-        names cannot be a gendered pair and, in some position, the two names are neither equal
-        nor listed variants nor possibly a typo (both known given names, or ``no_typo``): the
-        variant, compound and typo rules all need every position to agree."""
-        tokens = self.tokens
-        size_a = (given_tokens[part_a] >= 0).sum(axis=1)
-        size_b = (given_tokens[part_b] >= 0).sum(axis=1)
-        rows = np.flatnonzero(~decided & (size_a == size_b) & (size_a >= 2))
-        rows = self._not_joined_variants(part_a, part_b, rows, given_listed)
+        """As many given names on each side: "variant" when every position is equal or a
+        listed variant and one is a variant; else "gendered" when the first names are a
+        gendered pair; else "typo" when every position that differs is a typo (``is_typo``)
+        and not a gendered pair nor two known given names; else "different"."""
         if not len(rows):
             return
-        folded, known = tokens.array("folded"), tokens.array("known")
-        listed = tokens.array("listed")
-        x_all, y_all = given_tokens[part_a[rows]], given_tokens[part_b[rows]]
-        apart = np.zeros(len(rows), dtype=np.bool_)
-        for k in range(3):
-            x, y = x_all[:, k], y_all[:, k]
-            present = (x >= 0) & (y >= 0)
-            xs, ys = np.where(present, x, 0), np.where(present, y, 0)
-            far = present & (xs != ys) & ((known[xs] & known[ys]) | tokens.no_typo(xs, ys))
-            check = np.flatnonzero(far & listed[xs] & listed[ys])
-            if len(check):
-                far[check] &= ~tokens.listed_variant(xs[check], ys[check])
-            apart |= far
-        first_a, first_b = x_all[:, 0], y_all[:, 0]
-        apart &= folded[first_a] & folded[first_b] & tokens.not_gendered(first_a, first_b)
-        different = rows[apart]
-        out[different] = _LEVEL["given"]["different"]
-        decided[different] = True
+        levels = _LEVEL["given"]
+        tokens = self.tokens
+        known = tokens.array("known")
+        x, y = given_tokens[part_a], given_tokens[part_b]
+        present = x >= 0
+        # Absent positions as equal pairs of token 0, so that every array below has one shape.
+        x, y = np.where(present, x, 0), np.where(present, y, 0)
+        differ = x != y
+        variant = np.zeros(x.shape, dtype=np.bool_)
+        at = np.nonzero(differ)
+        variant[at] = tokens.listed_variant(x[at], y[at])
+        every = (~differ | variant).all(axis=1)
+        listed = every & variant.any(axis=1)
+        gendered = tokens.gendered(x[:, 0], y[:, 0])
+        typo = ~differ | variant
+        at = np.nonzero(differ & ~variant & ~(known[x] & known[y]))
+        open_ = np.flatnonzero(~tokens.gendered(x[at], y[at]))
+        typo[at[0][open_], at[1][open_]] = tokens.is_typo(x[at][open_], y[at][open_])
+        level = np.where(typo.all(axis=1), levels["typo"], levels["different"])
+        level = np.where(gendered, levels["gendered"], level)
+        level = np.where(listed, levels["variant"], level)
+        # Every position equal is the same part, never compared here; left to the scalar code.
+        kept = rows[~every | listed]
+        out[kept] = level[~every | listed]
+        decided[kept] = True
 
     def _surnames_matrix(
         self, part_a: IntArray, part_b: IntArray, cores: I32, culture: I32
@@ -865,12 +976,10 @@ class Encoder:
                 at = np.flatnonzero((x[:, i] >= 0) & (y[:, j] >= 0))
                 xs, ys = x[at, i], y[at, j]
                 same = xs == ys
-                typo = ~same & tokens.typo(xs, ys)
-                open_ = np.flatnonzero(~same & ~typo & ~tokens.no_typo(xs, ys))
-                if len(open_):
-                    typo[open_] = tokens.is_typo(xs[open_], ys[open_])
                 equal[at, i, j] = same
-                match[at, i, j] = same | typo
+                differ = np.flatnonzero(~same)
+                same[differ] = tokens.is_typo(xs[differ], ys[differ])
+                match[at, i, j] = same
         one_a, one_b = x[:, 1] < 0, y[:, 1] < 0
         pt_a, pt_b = culture[part_a] == _PT, culture[part_b] == _PT
         out = np.full(n, levels["different"], dtype=np.int8)
@@ -1007,8 +1116,10 @@ class Encoder:
         workers: int | None,
     ) -> npt.NDArray[np.int8]:
         workers = workers or os.cpu_count() or 1
-        known = self._looked_up(left, right, lefts, rights, workers)
         out = np.empty((len(lefts), len(_FEATURES)), dtype=np.int8)
+        for name in ("given", "surnames", "place"):
+            self.cache.setdefault(name, _Cache())
+        self._part_tokens()  # up to date before threads read it
 
         def chunk(start: int) -> None:
             stop = min(start + CHUNK, len(lefts))
@@ -1021,18 +1132,33 @@ class Encoder:
                 rights[start:stop],
                 left_profiles,
                 right_profiles,
-                {name: column[start:stop] for name, column in known.items()},
             )
 
+        def decide(feature: str) -> tuple[_Lookup, list[tuple[str, int]]]:
+            return self._name_feature(feature, left, right, lefts, rights)
+
         starts = range(0, len(lefts), CHUNK)
-        if workers < 2 or len(starts) < 2:
+        features = ("given", "surnames", "place")
+        if workers < 2:
+            found = [decide(feature) for feature in features]
             for start in starts:
                 chunk(start)
         else:
-            # Threads: the chunks are column operations in NumPy, which releases the GIL
-            # while it loops; the few scalar comparisons left are serialised by ``_lock``.
+            # Threads: each feature's distinct name pairs on one while the chunks of the other
+            # features go on the others; all mostly NumPy, which releases the GIL while it
+            # loops. The few scalar comparisons left in chunks are serialised by ``_lock``;
+            # many distinct name pairs left to the scalar code wait until no other thread runs
+            # (``_compute`` may fork workers).
             with ThreadPoolExecutor(workers) as pool:
+                futures = [pool.submit(decide, feature) for feature in features]
                 list(pool.map(chunk, starts))
+                found = [future.result() for future in futures]
+        self._compute([job for _, jobs in found for job in jobs], workers)
+        known = {
+            feature: self._name_column(feature, len(lefts), lookup)
+            for feature, (lookup, _) in zip(features, found, strict=True)
+        }
+        self._names_columns(left, right, lefts, rights, out, known)
         return out
 
     def _levels(
@@ -1045,21 +1171,21 @@ class Encoder:
         rights: IntArray,
         left_profiles: Sequence[Profile],
         right_profiles: Sequence[Profile],
-        known: Mapping[str, npt.NDArray[np.int8]],
     ) -> npt.NDArray[np.int8]:
+        """The levels of a chunk of pairs but names and birth places (``_names_columns``)."""
         n = a.size
         out = np.empty((n, len(_FEATURES)), dtype=np.int8)
-        self._names_columns(a, b, out, known)
         out[:, _COLUMN["birth_date"]] = self._dates_column(a, b)
         za, zb = a.set_sizes, b.set_sizes
 
         def sets_of(key: str, other: str, rows: IntArray) -> tuple[I32, I32]:
             return whole_a.sets[key][lefts[rows]], whole_b.sets[other][rights[rows]]
 
-        def meets(key: str, other: str | None = None) -> Bool:
+        def meets(key: str, other: str | None = None, where: Bool | None = None) -> Bool:
             other = other or key
             # Only the pairs with values on both sides: most profiles have no phone, passport..
-            rows = np.flatnonzero((za[key] > 0) & (zb[other] > 0))
+            both = (za[key] > 0) & (zb[other] > 0)
+            rows = np.flatnonzero(both if where is None else both & where)
             found = np.zeros(n, dtype=np.bool_)
             if len(rows):
                 found[rows] = _intersects(*sets_of(key, other, rows))
@@ -1078,7 +1204,7 @@ class Encoder:
         column = np.full(n, level[MISSING], dtype=np.int8)
         both = ((za["weak"] > 0) | (zb["weak"] > 0)) & (za["weak_or_digits"] > 0)
         both &= zb["weak_or_digits"] > 0
-        same = both & meets("weak_or_digits")
+        same = meets("weak_or_digits", where=both)
         column[same] = level["equal"]
         rest = np.flatnonzero(both & ~same)
         if len(rest):
@@ -1118,12 +1244,6 @@ class Encoder:
             sub[(common == size_a) & (common == size_b)] = level["exact"]
             column[rows] = sub
         out[:, _COLUMN["address"]] = column
-        # birth place
-        level = _LEVEL["birth_place"]
-        column = np.full(n, level[MISSING], dtype=np.int8)
-        present = (a.birth_place_id > 0) & (b.birth_place_id > 0)
-        column[present] = known["place"][present]
-        out[:, _COLUMN["birth_place"]] = column
         # alias
         level = _LEVEL["alias"]
         column = np.full(n, level[MISSING], dtype=np.int8)
@@ -1144,27 +1264,37 @@ class Encoder:
 
     def _names_columns(
         self,
-        a: Encoded,
-        b: Encoded,
+        left: Encoded,
+        right: Encoded,
+        lefts: IntArray,
+        rights: IntArray,
         out: npt.NDArray[np.int8],
         known: Mapping[str, npt.NDArray[np.int8]],
     ) -> None:
-        given = np.full(a.size, _LEVEL["given"][MISSING], dtype=np.int8)
-        surnames = np.full(a.size, _LEVEL["surnames"][MISSING], dtype=np.int8)
-        single = (a.names_count == 1) & (b.names_count == 1)
+        """Given names, surnames and birth places of all pairs: one name on each side from
+        ``known``, several through the scalar code per distinct pair."""
+        count_a, count_b = left.names_count[lefts], right.names_count[rights]
+        given = np.full(len(lefts), _LEVEL["given"][MISSING], dtype=np.int8)
+        surnames = np.full(len(lefts), _LEVEL["surnames"][MISSING], dtype=np.int8)
+        single = (count_a == 1) & (count_b == 1)
         given[single] = known["given"][single]
         surnames[single] = known["surnames"][single]
-        several = np.flatnonzero(
-            (a.names_count > 0) & (b.names_count > 0) & ((a.names_count > 1) | (b.names_count > 1))
-        )
+        several = np.flatnonzero((count_a > 0) & (count_b > 0) & ((count_a > 1) | (count_b > 1)))
         if len(several):
             both = self._distinct(
-                "names", a.names_id[several], b.names_id[several], self._names_pair
+                "names",
+                left.names_id[lefts[several]],
+                right.names_id[rights[several]],
+                self._names_pair,
             ).astype(np.int16)
             given[several] = both // 16
             surnames[several] = both % 16
         out[:, _COLUMN["given"]] = given
         out[:, _COLUMN["surnames"]] = surnames
+        present = (left.birth_place_id[lefts] > 0) & (right.birth_place_id[rights] > 0)
+        out[:, _COLUMN["birth_place"]] = np.where(
+            present, known["place"], _LEVEL["birth_place"][MISSING]
+        )
 
     def _dates_column(self, a: Encoded, b: Encoded) -> npt.NDArray[np.int8]:
         level = _LEVEL["birth_date"]
@@ -1238,22 +1368,48 @@ def _prefill_worker(jobs: list[tuple[str, int]]) -> list[int]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _variants_of(token: str) -> frozenset[str]:
-    return given_name_variants(token) | name_data().variants.get(token, frozenset())
-
-
-@functools.cache
-def _variant_names() -> frozenset[str]:
-    table = name_data().variants
-    return frozenset(table).union(*table.values())
-
-
-@functools.lru_cache(maxsize=65536)
 def _initial_letters(token: str) -> frozenset[int]:
     """Letter numbers (a = 0) the token and its variants start with."""
     return frozenset(
         ord(v[0]) - 97 for v in given_name_variants(token) | {token} if v and "a" <= v[0] <= "z"
     )
+
+
+def _feminine(masculine: str) -> tuple[str, ...]:
+    """The feminine forms the ending rules of ``gendered_pair`` can give a folded name
+    (``_ending_pair``: juan/juana, mario/maria, carlos/carla, joao/joana), a superset: whether
+    a pair is one is then asked of ``gendered_pair`` itself."""
+    if len(masculine) < 2:
+        return ()
+    forms = []
+    if masculine[-1] not in "aeiou":
+        forms.append(masculine + "a")
+    if masculine[-1] in "oe":
+        forms.append(masculine[:-1] + "a")
+    if masculine.endswith("os"):
+        forms.append(masculine[:-2] + "a")
+    if masculine.endswith("ao"):
+        forms.append(masculine[:-2] + "ana")
+    return tuple(forms)
+
+
+def _letter_bits(
+    counts: npt.NDArray[np.int16],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], Bool]:
+    """Letter counts as bits, so that the letters two tokens share are counted with a popcount:
+    bit ``32 * (k % 2) + letter`` of word ``k // 2`` is set when the letter occurs more than k
+    times (k < 4); the count of a letter both have is the number of such bits both have. The
+    third array flags tokens with a letter more than four times, which the bits cut short."""
+    letter = np.arange(counts.shape[1], dtype=np.uint64)
+    words = []
+    for word in range(2):
+        bits = np.zeros(len(counts), dtype=np.uint64)
+        for half in range(2):
+            over = (counts > 2 * word + half).astype(np.uint64)
+            bits |= np.bitwise_or.reduce(over << (letter + np.uint64(32 * half)), axis=1)
+        words.append(bits)
+    many: Bool = np.asarray((counts > 4).any(axis=1), dtype=np.bool_)
+    return words[0], words[1], many
 
 
 def _letter_counts(strings: Sequence[str]) -> npt.NDArray[np.int16]:
@@ -1272,19 +1428,35 @@ def _rows(n: int, rows: IntArray) -> Bool:
     return mask
 
 
+def _equal_columns(a: I32, b: I32) -> Iterator[Bool]:
+    """For each value slot of ``a`` and of ``b`` (rows of padded integer sets, -1: no value),
+    where the two slots hold the same value. Column by column, on the widths the rows use: the
+    sets are a few values wide, and a (rows × slots × slots) broadcast spends most of its time
+    on the padding."""
+    width_a = int((a >= 0).sum(axis=1).max(initial=1)) or 1
+    width_b = int((b >= 0).sum(axis=1).max(initial=1)) or 1
+    a = np.ascontiguousarray(a[:, :width_a].T)
+    # The padding of one side as -2: never equal to the other side's (-1).
+    b = np.ascontiguousarray(np.where(b[:, :width_b] >= 0, b[:, :width_b], -2).T)
+    for column in a:
+        for other in b:
+            yield column == other
+
+
 def _intersects(a: I32, b: I32) -> Bool:
     """Rows of two padded integer sets (-1: no value) that share a value."""
-    if a.shape[1] == 1 and b.shape[1] == 1:
-        result: Bool = (a[:, 0] == b[:, 0]) & (a[:, 0] >= 0)
-        return result
-    found: Bool = ((a[:, :, None] == b[:, None, :]) & (a >= 0)[:, :, None]).any(axis=(1, 2))
+    found = np.zeros(len(a), dtype=np.bool_)
+    for equal in _equal_columns(a, b):
+        found |= equal
     return found
 
 
 def _common(a: I32, b: I32) -> npt.NDArray[np.int32]:
-    """Size of the intersection of two padded integer sets, row by row."""
-    equal = (a[:, :, None] == b[:, None, :]) & (a >= 0)[:, :, None]
-    counts: npt.NDArray[np.int32] = equal.sum(axis=(1, 2), dtype=np.int32)
+    """Size of the intersection of two padded integer sets, row by row (a set holds a value
+    once)."""
+    counts = np.zeros(len(a), dtype=np.int32)
+    for equal in _equal_columns(a, b):
+        counts += equal
     return counts
 
 
