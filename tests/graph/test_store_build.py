@@ -219,3 +219,17 @@ def test_reading_ahead_hands_on_errors_and_stops_when_left() -> None:
     # The reading thread is gone, a few items ahead at most.
     assert threading.active_count() == before
     assert len(produced) <= 3 + 2 + 1
+
+
+def test_incidence_lists_hold_each_nodes_edges_as_source_then_as_target_in_edge_order() -> None:
+    rng = np.random.default_rng(3)
+    n = 50
+    src = rng.integers(0, n, 400).astype(np.int32)
+    dst = rng.integers(0, n, 400).astype(np.int32)
+    inc_ptr, inc_edges = store_module._incidence(src, dst, n)
+    for node in range(n):
+        expected = [e for e in range(len(src)) if src[e] == node] + [
+            e for e in range(len(dst)) if dst[e] == node
+        ]
+        assert inc_edges[inc_ptr[node] : inc_ptr[node + 1]].tolist() == expected
+    assert inc_ptr[-1] == 2 * len(src)
