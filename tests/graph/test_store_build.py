@@ -233,3 +233,16 @@ def test_incidence_lists_hold_each_nodes_edges_as_source_then_as_target_in_edge_
         ]
         assert inc_edges[inc_ptr[node] : inc_ptr[node + 1]].tolist() == expected
     assert inc_ptr[-1] == 2 * len(src)
+
+
+def test_a_separator_inside_a_value_stops_the_build_instead_of_shifting_columns(
+    records: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were the separator to occur inside an id, a schema or an agency code, the joined columns
+    would split into more values than records, and every value after it would be given to the
+    wrong record: the build refuses the chunk instead. Ids hold dots, so a dot as the separator
+    stands for such a value."""
+    monkeypatch.setattr(store_module, "SEP", ".")
+    monkeypatch.setattr(store_module, "_SEP_BYTE", b".")
+    with records.connect() as conn, pytest.raises(RuntimeError, match="separator"):
+        build_store_graph(conn)

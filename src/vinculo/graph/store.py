@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import queue
 import threading
 import time
 import weakref
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -217,6 +218,8 @@ CHUNK = 100_000
 #: this cannot occur inside a joined value.
 SEP = "\x1f"
 _SEP_BYTE = SEP.encode()
+#: Ids put in the index per call (see ``_build``).
+_SLICE = 8192
 #: What the chunk query says of a record whose properties it sends (``.`` for the others).
 _BODY = "b"
 
@@ -277,7 +280,10 @@ def _body_case() -> tuple[str, dict[str, Any]]:
     return case, {"links": links, "naming": naming}
 
 
-def _chunks(conn: Connection) -> Iterator[tuple[int, str, str, str, str, bytes | None]]:
+_Chunk = tuple[int, str, str, str, str, bytes | None]
+
+
+def _chunks(conn: Connection) -> Iterator[_Chunk]:
     """The store's records a chunk at a time: (count, ids, schemata, agencies, one character
     per record — ``b`` when its properties follow —, the properties wanted), each column joined
     by ``SEP``. The properties come as UTF-8 bytes, which is what the JSON parser reads: tens of
@@ -454,14 +460,19 @@ def _first_values(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 _DATES = ("date", "startDate", "endDate")
 
 
-def _fields(plan: _Plan) -> pa.Schema:
-    """The properties the build reads from a record of the plan's schema: a link record's ends,
-    dates and amount, or what a record names and its dates. Everything else in the text is
-    skipped by the parser, which costs per column asked for, so each schema asks for its own."""
-    rule = plan.rule
-    assert rule is not None
+def _fields(schema_name: str) -> pa.Schema | None:
+    """The properties the build reads from a record of a schema: a link record's ends, dates and
+    amount, or what a record names and its dates (None: nothing, the schema makes no edge).
+    Everything else in the text is skipped by the parser, which costs per column asked for, so
+    each schema asks for its own."""
+    rule = rule_of(schema_name)
+    if rule is None:
+        return None
+    schema = get_model().get(schema_name)
     names = [p for p in (rule.source, rule.target) if p is not None] + list(rule.refs)
-    names += [*_DATES, "amount"] if plan.amount else list(_DATES)
+    names += _DATES
+    if schema is not None and "amount" in schema.properties:
+        names.append("amount")
     return pa.schema([(n, pa.list_(pa.string())) for n in dict.fromkeys(names)])
 
 
@@ -483,6 +494,63 @@ def _parse_bodies(bodies: list[bytes], fields: pa.Schema) -> pa.Table:
     if table.num_rows != len(bodies):
         raise RuntimeError("a record's properties could not be read for the network")
     return table
+
+
+@dataclass(slots=True)
+class _Read:
+    """A chunk as the reading thread hands it over: the ids still joined (the build makes its
+    own strings of them), schemata and agencies as indices into the chunk's distinct values,
+    and the properties it sent parsed, schema by schema."""
+
+    count: int
+    ids: str
+    schema_names: list[str]
+    schema_index: npt.NDArray[np.intp]
+    agency_names: list[str]
+    agency_index: npt.NDArray[np.intp]
+    #: Schema name -> (rows of the chunk, their properties being parsed).
+    bodies: dict[str, tuple[npt.NDArray[np.intp], Future[pa.Table]]]
+
+
+def _coded(joined: str) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """The distinct values of a joined column in order of first sight, and each row's index
+    into them, in C++."""
+    values = pc.split_pattern(pa.array([joined], pa.string()), SEP).flatten()
+    encoded = pc.dictionary_encode(values)
+    return encoded.dictionary.to_pylist(), encoded.indices.to_numpy().astype(np.intp)
+
+
+def _prepared(chunks: Iterable[_Chunk], parser: ThreadPoolExecutor) -> Iterator[_Read]:
+    """Each chunk made ready for the build on the reading thread, where it costs the build
+    little: that thread waits on the database most of the time, and Arrow's work here lets go
+    of the interpreter. The properties are parsed on ``parser``'s thread meanwhile."""
+    fields: dict[str, pa.Schema | None] = {}
+    for count, id_text, schema_text, agency_text, flag_text, body in chunks:
+        schema_names, schema_index = _coded(schema_text)
+        agency_names, agency_index = _coded(agency_text)
+        flags = np.frombuffer(flag_text.encode("ascii"), dtype=np.uint8) == ord(_BODY)
+        rows = np.flatnonzero(flags)
+        # A raw line break can only be whitespace between JSON tokens (inside a string it is
+        # escaped): a space instead keeps each record on one line for the parser.
+        texts = body.replace(b"\r", b" ").replace(b"\n", b" ").split(_SEP_BYTE) if body else []
+        if not (
+            len(schema_index) == len(agency_index) == len(flags) == count
+            and len(texts) == len(rows)
+        ):
+            raise RuntimeError("a record id or schema holds the build's separator character")
+        bodies: dict[str, tuple[npt.NDArray[np.intp], Future[pa.Table]]] = {}
+        sending = schema_index[rows]
+        for k in np.unique(sending).tolist():
+            name = schema_names[k]
+            if name not in fields:
+                fields[name] = _fields(name)
+            wanted = fields[name]
+            if wanted is None:
+                continue
+            group = np.flatnonzero(sending == k)
+            parsed = parser.submit(_parse_bodies, [texts[i] for i in group.tolist()], wanted)
+            bodies[name] = (rows[group], parsed)
+        yield _Read(count, id_text, schema_names, schema_index, agency_names, agency_index, bodies)
 
 
 def _lists_only(props: Any) -> dict[str, list[str]]:
@@ -645,55 +713,39 @@ def _build(conn: Connection) -> StoreGraph:
             )
         return found
 
-    fields: dict[int, pa.Schema] = {}
-
-    def fields_of(plan: _Plan) -> pa.Schema:
-        if plan.code not in fields:
-            fields[plan.code] = _fields(plan)
-        return fields[plan.code]
-
     ids: list[str] = []
     index: dict[str, int] = {}
-    id_parts: list[pa.Array] = []
     schema_parts: list[npt.NDArray[np.int16]] = []
     agency_parts: list[npt.NDArray[np.int16]] = []
     edges = _Edges()
     # Closed on the way out, whatever happens: the reading thread stops before the connection
     # is used for anything else.
-    with contextlib.closing(_ahead(_chunks(conn))) as chunks:
-        for count, id_text, schema_text, agency_text, flag_text, body_text in chunks:
-            chunk_ids = id_text.split(SEP)
-            schema_codes = np.fromiter(map(schemata.__getitem__, schema_text.split(SEP)), np.int16)
-            agency_codes = np.fromiter(map(agencies.__getitem__, agency_text.split(SEP)), np.int16)
-            flags = np.frombuffer(flag_text.encode("ascii"), dtype=np.uint8) == ord(_BODY)
-            wanted = int(flags.sum())
-            if not (
-                len(chunk_ids) == len(schema_codes) == len(agency_codes) == len(flags) == count
-                and (body_text.count(_SEP_BYTE) + 1 if body_text else 0) == wanted
-            ):
-                raise RuntimeError("a record id or schema holds the build's separator character")
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="store-graph-parser") as parser,
+        contextlib.closing(_ahead(_prepared(_chunks(conn), parser))) as chunks,
+    ):
+        for read in chunks:
+            chunk_ids = read.ids.split(SEP)
+            if len(chunk_ids) != read.count:
+                raise RuntimeError("a record id holds the build's separator character")
+            schema_codes = np.array([schemata[n] for n in read.schema_names], np.int16)
+            agency_codes = np.array([agencies[n] for n in read.agency_names], np.int16)
             base = len(ids)
             ids.extend(chunk_ids)
-            # Made while the next chunk is read, rather than all at once at the end.
-            index.update(zip(chunk_ids, range(base, base + count), strict=True))
-            id_parts.append(pa.array(chunk_ids, pa.string()))
-            schema_parts.append(schema_codes)
-            agency_parts.append(agency_codes)
-            if not wanted:
-                continue
-            # A raw line break can only be whitespace between JSON tokens (inside a string it
-            # is escaped): a space instead keeps each record on one line for the parser.
-            bodies = (body_text or b"").replace(b"\r", b" ").replace(b"\n", b" ").split(_SEP_BYTE)
-            rows = np.flatnonzero(flags)
-            codes = schema_codes[rows]
-            # Grouped by schema, so that each group goes through one schema's rule.
-            for code in np.unique(codes).tolist():
-                plan = plan_of(code)
-                if plan.rule is None:
-                    continue
-                group = np.flatnonzero(codes == code)
-                table = _parse_bodies([bodies[i] for i in group.tolist()], fields_of(plan))
-                recs = rows[group] + base
+            # Made while the next chunk is read, rather than all at once at the end, and a slice
+            # at a time: one call over a whole chunk holds the interpreter for tens of
+            # milliseconds, which the reading thread would spend waiting to hand over a chunk.
+            pairs = zip(chunk_ids, range(base, base + read.count), strict=True)
+            for _ in range(0, read.count, _SLICE):
+                index.update(itertools.islice(pairs, _SLICE))
+            schema_parts.append(schema_codes[read.schema_index])
+            agency_parts.append(agency_codes[read.agency_index])
+            # Schema by schema, in the order the schemata were first seen in the store.
+            for name in sorted(read.bodies, key=schemata.__getitem__):
+                rows, parsed = read.bodies[name]
+                table = parsed.result()
+                plan = plan_of(schemata[name])
+                recs = rows + base
                 if plan.edge_kind >= 0:
                     _link_edges(plan, recs, table, edges)
                 elif plan.refs:
@@ -709,7 +761,6 @@ def _build(conn: Connection) -> StoreGraph:
         np.concatenate(agency_parts) if agency_parts else np.empty(0, dtype=np.int16)
     ).astype(np.int16)
     is_node = node_of[schema_of] if len(schema_of) else np.empty(0, dtype=np.bool_)
-    before = len(ids)
     extra = _add_identifiers(conn, ids, index, schemata, kinds, edges)
     _add_hits(conn, kinds, edges)
     n = len(ids)
@@ -717,13 +768,11 @@ def _build(conn: Connection) -> StoreGraph:
         schema_of = np.concatenate([schema_of, np.full(extra, schemata["Identifier"], np.int16)])
         agency_of = np.concatenate([agency_of, np.full(extra, -1, np.int16)])
         is_node = np.concatenate([is_node, np.ones(extra, dtype=np.bool_)])
-        id_parts.append(pa.array(ids[before:], pa.string()))
     columns = edges.columns()
     # Ends are looked up among the nodes only: a reference to a record that is not in the
     # store, or to a link record, is no edge.
     nodes = np.flatnonzero(is_node)
-    node_ids = pc.filter(pa.chunked_array(id_parts, pa.string()), pa.array(is_node))
-    node_ids = node_ids.combine_chunks()
+    node_ids = pa.array(list(itertools.compress(ids, is_node.tolist())), pa.string())
     # Four independent passes in Arrow and NumPy, which let go of the interpreter: on two
     # threads they take the time of the longer two.
     with ThreadPoolExecutor(2, thread_name_prefix="store-graph") as pool:
