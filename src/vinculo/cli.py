@@ -430,8 +430,9 @@ def hits_list(
     limit: Annotated[int, typer.Option()] = 50,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Hits involving a user's agency, with their explanation (other agencies' records as the
-    sharing policy allows)."""
+    """Hits involving a user's agency, with their explanation.
+
+    Other agencies' records are shown as the sharing policy allows."""
     from vinculo.matching.views import hits_for_user
 
     engine = _engine()
@@ -493,8 +494,9 @@ def xref(
     agency: Annotated[str | None, typer.Option(help="One agency against all others")] = None,
     all_agencies: Annotated[bool, typer.Option("--all", help="The whole installation")] = False,
 ) -> None:
-    """Batch cross-referencing: match every record not yet matched (or changed since). Resumable:
-    run it again after an interruption and it continues."""
+    """Batch cross-referencing: match every record not yet matched (or changed since).
+
+    Resumable: run it again after an interruption and it continues."""
     from vinculo.matching.hits import xref_agency
 
     if not agency and not all_agencies:
@@ -590,8 +592,9 @@ def quarantine_export(
     job: Annotated[str | None, typer.Option(help="One import job")] = None,
     rejected_only: Annotated[bool, typer.Option(help="Leave out stored rows")] = False,
 ) -> None:
-    """Write the quarantined rows as they were read, with their problems, for correction. Import
-    the corrected file as usual: the rows it fixes leave the quarantine."""
+    """Write the quarantined rows as they were read, with their problems, for correction.
+
+    Import the corrected file as usual: the rows it fixes leave the quarantine."""
     from vinculo.ingest.quarantine import export_for_correction, open_rows
 
     with _engine().connect() as conn:

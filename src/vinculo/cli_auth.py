@@ -70,8 +70,10 @@ def _user(conn: Connection, username: str) -> UserInfo:
 
 @app.command("totp-enrol")
 def totp_enrol(username: str) -> None:
-    """Give a user a new TOTP secret. Prints it and its otpauth:// URI once: hand them to the
-    user, who confirms with a first code (POST /api/v1/auth/totp/confirm or totp-confirm)."""
+    """Give a user a new TOTP secret.
+
+    Prints it and its otpauth:// URI once: hand them to the user, who confirms with a first
+    code (POST /api/v1/auth/totp/confirm or totp-confirm)."""
     from vinculo import audit
     from vinculo.auth import totp
 

@@ -209,7 +209,7 @@ def paths_cmd(
     ] = False,
     as_json: AsJson = False,
 ) -> None:
-    """Shortest path(s) between two entities, within ``depth`` links of either."""
+    """Shortest path(s) between two entities, within --depth links of either."""
     from vinculo.graph import service
 
     net, _, _ = _run(as_user, "graph.paths", [source, target], None, None, None, depth, kind)
@@ -276,8 +276,10 @@ def export_cmd(
         bool, typer.Option("--judicial", help="For a judicial package: refuse H1 not released")
     ] = False,
 ) -> None:
-    """Write the network as GraphML, GEXF, ANX, FtM JSON lines, CSV or an SVG picture (laid
-    out here, marked with the handling codes; audited)."""
+    """Write the network as GraphML, GEXF, ANX, FtM JSON lines, CSV or an SVG picture.
+
+    The picture is laid out here; every format is marked with the handling codes, and every
+    export is on the audit record."""
     from vinculo import audit
     from vinculo.graph import exports, service
     from vinculo.web.picture import picture_for  # its words are in the web catalogues
@@ -422,8 +424,9 @@ def workspaces_save_cmd(
         ),
     ] = None,
 ) -> None:
-    """Save a chart as the agency's workspace NAME (a workspace of that name is replaced), from
-    --ids or a state file."""
+    """Save a chart as the agency's workspace NAME, from --ids or a state file.
+
+    A workspace of that name is replaced."""
     from vinculo.graph import service, workspaces
 
     state: dict[str, Any] = {}

@@ -256,6 +256,9 @@ def review_extend(
     until: Annotated[str, typer.Option(help="New review date, YYYY-MM-DD")],
     reason: Annotated[str, typer.Option(help="Why the record is still needed")],
 ) -> None:
+    """Keep a record of the user's agency until a later review date (at most three years on).
+
+    The reason is kept on the audit record."""
     from vinculo.sharing import retention
 
     engine = _engine()
