@@ -18,9 +18,7 @@ from vinculo.cli_common import _engine, _user, fail, out
 #: tests/graph/test_cli.py checks that they are ``exports.FORMATS``.
 EXPORT_FORMATS = ("graphml", "gexf", "anx", "ftm", "csv", "svg")
 
-# Imported where used, so that a command loads only what it needs: the start-up of every
-# command ('vinculo xref-files' included) no longer loads Alembic, igraph, Starlette, the
-# audit log or the import pipeline.
+# Imported where used, as in cli_common: a command loads only what it needs.
 if TYPE_CHECKING:
     from vinculo.graph import service, workspaces
     from vinculo.graph.network import Network

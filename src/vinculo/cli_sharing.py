@@ -14,9 +14,7 @@ from rich.table import Table
 
 from vinculo.cli_common import _engine, _user, fail, out
 
-# Imported where used, so that a command loads only what it needs: the start-up of every
-# command ('vinculo xref-files' included) no longer loads Alembic, igraph, Starlette, the
-# audit log or the import pipeline.
+# Imported where used, as in cli_common: a command loads only what it needs.
 if TYPE_CHECKING:
     from vinculo import audit
     from vinculo.sharing import disclosure

@@ -55,6 +55,12 @@ def seeded(seed: int) -> Iterator[None]:
             ig.set_random_number_generator(random)
 
 
+def _weight(g: ig.Graph) -> str | None:
+    """The edge attribute igraph weighs a projection's links by (none on a graph without edges,
+    where igraph has no attribute to name)."""
+    return "weight" if g.ecount() else None
+
+
 @functools.cache
 def networkit_installed() -> bool:
     return importlib.util.find_spec("networkit") is not None
@@ -135,7 +141,7 @@ def pagerank(proj: Projection, engine: str | None = None) -> npt.NDArray[np.floa
     if g.vcount() == 0:
         return np.zeros(0)
     if proj.engine(engine) == "igraph":
-        return np.asarray(g.pagerank(directed=False, weights="weight" if g.ecount() else None))
+        return np.asarray(g.pagerank(directed=False, weights=_weight(g)))
     centrality = networkit().centrality
     with networkit_threads(os.cpu_count() or 1, 1):
         run = centrality.PageRank(
@@ -163,7 +169,7 @@ def leiden(
         with seeded(seed):
             parts = g.community_leiden(
                 objective_function="modularity",
-                weights="weight" if g.ecount() else None,
+                weights=_weight(g),
                 resolution=resolution,
                 n_iterations=iterations,
             )
@@ -305,7 +311,7 @@ def communities(
         return Communities({}, 0.0, [], {"members": 0, "nmi": None})
     labels = leiden(proj, resolution=resolution, seed=seed, engine=engine)
     membership = {proj.ids[i]: c for i, c in enumerate(labels)}
-    modularity = float(g.modularity(labels, weights="weight" if g.ecount() else None))
+    modularity = float(g.modularity(labels, weights=_weight(g)))
     orgs = recorded_organisations(net)
     members = sorted(m for m in orgs if m in membership)
     comparison: dict[str, Any] = {"members": len(members), "nmi": None, "organisations": {}}
@@ -629,7 +635,7 @@ def overview(
     started = time.perf_counter()
     membership = leiden(proj, seed=seed, iterations=2, engine=engine)
     seconds["leiden"] = time.perf_counter() - started
-    modularity = float(g.modularity(membership, weights="weight" if g.ecount() else None))
+    modularity = float(g.modularity(membership, weights=_weight(g)))
     started = time.perf_counter()
     between, how = _betweenness(g, samples, seed)
     seconds["betweenness"] = time.perf_counter() - started
@@ -658,7 +664,7 @@ def layout_positions(net: Network, seed: int = 1, spacing: float = 60.0) -> dict
         return {}
     with seeded(seed):
         coords = g.layout_fruchterman_reingold(
-            weights="weight" if g.ecount() else None,
+            weights=_weight(g),
             niter=500,
             grid="auto",
         ).coords

@@ -252,14 +252,6 @@ class _Codes(dict[str, int]):
         return code
 
 
-class _Days(dict[str | None, int]):
-    """Day numbers of the (few thousand distinct) dates of millions of links, each parsed once."""
-
-    def __missing__(self, key: str | None) -> int:
-        self[key] = day = day_number(key)
-        return day
-
-
 def _body_case() -> tuple[str, dict[str, Any]]:
     """SQL deciding, per record, whether the build needs its properties: always for a link
     record (its two ends, dates and amount are there); for a record of a schema that can name
@@ -349,6 +341,19 @@ class _Batch:
     def __len__(self) -> int:
         return len(self.rec)
 
+    @staticmethod
+    def empty() -> _Batch:
+        none = pa.array([], pa.string())
+        return _Batch(
+            none,
+            none,
+            np.empty(0, np.int16),
+            np.empty(0, np.int32),
+            none,
+            none,
+            np.empty(0, np.float64),
+        )
+
 
 @dataclass(slots=True)
 class _Edges:
@@ -415,7 +420,7 @@ class _Edges:
     def columns(self) -> _Batch:
         """All edges so far, each column in one piece."""
         self._flush()
-        parts = self.batches or [_Batch(*_empty_batch())]
+        parts = self.batches or [_Batch.empty()]
         return _Batch(
             pa.chunked_array([b.src for b in parts], pa.string()),
             pa.chunked_array([b.dst for b in parts], pa.string()),
@@ -425,19 +430,6 @@ class _Edges:
             pa.chunked_array([b.end for b in parts], pa.string()),
             np.concatenate([b.amount for b in parts]),
         )
-
-
-def _empty_batch() -> tuple[Any, ...]:
-    none = pa.array([], pa.string())
-    return (
-        none,
-        none,
-        np.empty(0, np.int16),
-        np.empty(0, np.int32),
-        none,
-        none,
-        np.empty(0, np.float64),
-    )
 
 
 def _first(values: list[str] | None) -> str | None:
@@ -460,6 +452,12 @@ def _first_values(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 _DATES = ("date", "startDate", "endDate")
 
 
+def _has_amount(schema_name: str) -> bool:
+    """Whether records of the schema carry an ``amount`` (a payment's value)."""
+    schema = get_model().get(schema_name)
+    return schema is not None and "amount" in schema.properties
+
+
 def _fields(schema_name: str) -> pa.Schema | None:
     """The properties the build reads from a record of a schema: a link record's ends, dates and
     amount, or what a record names and its dates (None: nothing, the schema makes no edge).
@@ -468,10 +466,9 @@ def _fields(schema_name: str) -> pa.Schema | None:
     rule = rule_of(schema_name)
     if rule is None:
         return None
-    schema = get_model().get(schema_name)
     names = [p for p in (rule.source, rule.target) if p is not None] + list(rule.refs)
     names += _DATES
-    if schema is not None and "amount" in schema.properties:
+    if _has_amount(schema_name):
         names.append("amount")
     return pa.schema([(n, pa.list_(pa.string())) for n in dict.fromkeys(names)])
 
@@ -701,7 +698,6 @@ def _build(conn: Connection) -> StoreGraph:
         if found is None:
             name = schemata.names[code]
             rule = rule_of(name)
-            schema = get_model().get(name)
             link = rule is not None and rule.source is not None
             found = plans[code] = _Plan(
                 code,
@@ -709,7 +705,7 @@ def _build(conn: Connection) -> StoreGraph:
                 rule,
                 kinds[name] if link else -1,
                 tuple((p, kinds[f"{name}:{p}"]) for p in (rule.refs if rule else ())),
-                schema is not None and "amount" in schema.properties,
+                _has_amount(name),
             )
         return found
 
@@ -841,7 +837,7 @@ def _incidence(
     inc_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=inc_ptr[1:])
     # A stable sort of the ends, as one sort of distinct 64-bit keys (end, position): numpy
-    # sorts those with SIMD, three times faster than its stable sort of the 32-bit ends.
+    # sorts those three times faster than its stable sort of the 32-bit ends (docs/graph.md).
     keys = (ends.astype(np.int64) << 32) | np.arange(len(ends), dtype=np.int64)
     keys.sort()
     positions = keys & 0xFFFFFFFF
